@@ -1,0 +1,1 @@
+"""Cross-source alignment of comparable articles: pairs, facts and the published corpus."""

@@ -1,0 +1,33 @@
+"""The `mt` command: one module per sub-command, composed here."""
+
+from __future__ import annotations
+
+import typer
+
+from mt import __version__
+from mt.cli import segment
+
+app = typer.Typer(
+    name="mt",
+    help="Translate, align and publish comparable news articles across languages.\n\n"
+    "Stages: segment -> translate -> align -> publish; `mt build` runs them all.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Translate, align and publish comparable news articles across languages."""
+
+
+app.command("segment")(segment.segment_command)

@@ -1,0 +1,37 @@
+"""What every command shares: the stderr console, config loading, clean fatal errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True, highlight=False)
+
+CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over configs/defaults.yaml.", exists=True, dir_okay=False)
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary.")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop with one clear message instead of a stack trace."""
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    console.print(f"[yellow]warning:[/] {message}", soft_wrap=True, markup=True)
+
+
+def config_from(path: Path | None) -> dict[str, Any]:
+    from mt.config import load_config
+
+    try:
+        return load_config(path)
+    except (OSError, ValueError) as error:
+        fail(str(error))
+
+
+def split_list(value: str | None) -> list[str] | None:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None

@@ -1,0 +1,165 @@
+"""The data model every stage speaks: segments, translations, pairs and facts.
+
+Each stage reads the previous stage's records and writes its own as JSON Lines,
+so any stage can be re-run from the file the stage before it left behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, TypeVar
+
+KINDS = (
+    "body",
+    "headline",
+    "dateline",
+    "caption",
+    "social",
+    "teaser",
+    "boilerplate",
+    "duplicate",
+)
+"""Every kind a segment can have; later stages align `body` and `headline`."""
+
+ALIGNABLE_KINDS = ("body", "headline")
+
+
+@dataclass
+class Segment:
+    """One sentence (or one non-sentence line such as a caption) of one article.
+
+    `start` and `end` are character offsets into the article as decoded
+    (UTF-8, BOM removed, line endings kept), so `original[start:end] == text`.
+    The translation fields stay empty until `mt translate` fills them.
+    """
+
+    id: str
+    article: str
+    index: int
+    kind: str
+    lang: str
+    text: str
+    start: int
+    end: int
+    english: str | None = None
+    reference: str | None = None
+    translation_model: str | None = None
+    translation_model_revision: str | None = None
+    translation_backend: str | None = None
+    mt_score: float | None = None
+    mt_flags: list[str] = field(default_factory=list)
+    mt_pieces: int | None = None
+
+
+@dataclass
+class Article:
+    """One input file and what segmentation found in it."""
+
+    name: str
+    path: str
+    lang: str
+    segments: list[Segment]
+
+    def kind_counts(self) -> dict[str, int]:
+        counts = {kind: 0 for kind in KINDS}
+        for segment in self.segments:
+            counts[segment.kind] += 1
+        return {kind: n for kind, n in counts.items() if n}
+
+
+@dataclass
+class Pair:
+    """Two segments from different articles that report the same fact.
+
+    `ids_a`/`ids_b` hold one id each, or two adjacent ids where a fact is
+    split over two sentences on one side. `signals` keeps every score that
+    went into `score`, so users can re-weigh them.
+    """
+
+    id_a: str
+    id_b: str
+    article_a: str
+    article_b: str
+    ids_a: list[str]
+    ids_b: list[str]
+    score: float
+    signals: dict[str, float]
+    fact_id: str | None = None
+
+
+@dataclass
+class Disagreement:
+    """Two outlets giving different numbers for what looks like the same quantity."""
+
+    quantity: str
+    values: dict[str, str]
+
+
+@dataclass
+class Fact:
+    """Segments in two or more articles reporting one fact."""
+
+    fact_id: str
+    members: dict[str, list[str]]
+    numbers: dict[str, list[str]] = field(default_factory=dict)
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def n_articles(self) -> int:
+        return len(self.members)
+
+
+Record = TypeVar("Record", Segment, Pair, Fact)
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
+    """Build a record, ignoring unknown keys so that newer files stay readable."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    if cls is Fact:
+        values["disagreements"] = [Disagreement(**d) for d in values.get("disagreements", [])]
+    return cls(**values)
+
+
+def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
+    """Write records one JSON object a line; returns how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            data = record if isinstance(record, dict) else to_dict(record)
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def iter_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
+    path = Path(path)
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+
+
+def read_segments(path: Path | str) -> list[Segment]:
+    return [from_dict(Segment, data) for data in iter_jsonl(path)]
+
+
+def read_pairs(path: Path | str) -> list[Pair]:
+    return [from_dict(Pair, data) for data in iter_jsonl(path)]
+
+
+def read_facts(path: Path | str) -> list[Fact]:
+    return [from_dict(Fact, data) for data in iter_jsonl(path)]

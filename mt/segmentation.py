@@ -1,0 +1,208 @@
+"""The first stage: raw scraped articles -> typed, language-tagged segments.
+
+Each non-blank line of an article is a block; a block's kind (caption, social
+post, teaser, ...) comes from its own text and its neighbours, and body blocks
+are split into sentences. Every non-whitespace character of the input ends up
+in exactly one segment: nothing is dropped, only labelled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from mt.config import load_config
+from mt.languages import LanguageIdentifier
+from mt.reading import Problem, Source, read_sources
+from mt.records import Article, Segment
+from mt.sentences import SentenceSplitter
+
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia "
+    "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+).split()
+WEEKDAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "poniedziałek wtorek środa czwartek piątek sobota niedziela "
+    "понедельник вторник среда четверг пятница суббота воскресенье "
+    "lunes martes miércoles jueves viernes sábado domingo"
+).split()
+DATE_WORDS = set(MONTHS + WEEKDAYS) | set(
+    "posted published modified updated update am pm utc gmt cet cest msk "
+    "opublikowano aktualizacja aktualizacja: опубликовано обновлено publicado actualizado".split()
+)
+WORD = re.compile(r"[^\W\d_]+")
+
+CREDIT = re.compile(r"^\s*((photos?|foto|фото|zdjęcie|image|source|credit|źródło|источник)\s*:|fot\.\s)", re.I)
+BYLINE = re.compile(r"^\s*(by\s+[A-Z]|correspondent in\b|корреспондент\b|autor:|correspon?sal en\b)", re.I)
+TEASER = re.compile(r"^\s*(przeczytaj|czytaj (też|także|więcej)|zobacz (też|także)|read (more|also)|see also|читайте также|lee también)\b", re.I)
+SOCIAL = re.compile(r"pic\.twitter\.com/|\bt\.co/|(^|\s)@\w+|(^|\s)#\w+|[\U0001F1E6-\U0001F1FF]")
+TERMINAL = re.compile(r"[.!?…:]['\"”’»)]*$")
+MAX_HEADLINE_WORDS = 25
+
+
+@dataclass
+class Block:
+    """One non-blank line, with what is around it."""
+
+    start: int
+    end: int
+    text: str
+    blank_before: bool
+    blank_after: bool
+
+
+@dataclass
+class SegmentationResult:
+    articles: list[Article]
+    problems: list[Problem]
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [s for article in self.articles for s in article.segments]
+
+
+class Segmenter:
+    """Turns article texts into segments; build once, use for many articles."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        settings = (config or load_config())["segmentation"]
+        self.identifier = LanguageIdentifier(settings["languages"], settings["min_language_confidence"])
+        self.splitter = SentenceSplitter(settings.get("abbreviations", {}))
+        self.boilerplate = {line.strip().lower() for line in settings.get("boilerplate", [])}
+
+    def segment_source(self, source: Source) -> Article:
+        text = source.text
+        blocks = _blocks(text)
+        article_lang = self.identifier.dominant([b.text for b in blocks])
+        kinds = self._block_kinds(blocks)
+        segments: list[Segment] = []
+        seen: set[str] = set()
+        seen_body = False
+        for block, kind in zip(blocks, kinds):
+            block_lang = self.identifier.detect(block.text, fallback=article_lang)
+            if kind is None and not seen_body and self._is_headline(block, block_lang):
+                kind = "headline"
+            spans = (
+                self.splitter.split(block.text, block_lang, offset=block.start)
+                if kind in (None, "social")
+                else [(block.start, block.end)]
+            )
+            for start, end in spans:
+                piece = text[start:end]
+                piece_kind = kind or "body"
+                if piece in seen and piece_kind in ("body", "headline"):
+                    piece_kind = "duplicate"
+                seen.add(piece)
+                seen_body = seen_body or piece_kind == "body"
+                index = len(segments)
+                segments.append(
+                    Segment(
+                        id=f"{source.name}:{index:04d}",
+                        article=source.name,
+                        index=index,
+                        kind=piece_kind,
+                        lang=self.identifier.detect(piece, fallback=block_lang),
+                        text=piece,
+                        start=start,
+                        end=end,
+                    )
+                )
+        return Article(name=source.name, path=str(source.path), lang=article_lang, segments=segments)
+
+    def _block_kinds(self, blocks: list[Block]) -> list[str | None]:
+        """Kinds decided by a block's own text and its neighbours; None = body or headline."""
+        kinds: list[str | None] = []
+        for i, block in enumerate(blocks):
+            previous = blocks[i - 1] if i else None
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            attached_to_previous = previous is not None and not block.blank_before
+            attached_to_next = following is not None and not block.blank_after
+            kinds.append(self._block_kind(block, previous if attached_to_previous else None, following if attached_to_next else None))
+        # A related-article headline is the line a teaser timestamp hangs from.
+        for i, kind in enumerate(kinds):
+            if kind == "teaser" and i and _is_date_only(blocks[i].text) and not blocks[i].blank_before and kinds[i - 1] is None:
+                kinds[i - 1] = "teaser"
+        return kinds
+
+    def _block_kind(self, block: Block, previous: Block | None, following: Block | None) -> str | None:
+        text = block.text
+        if text.strip().lower() in self.boilerplate or not any(ch.isalnum() for ch in text):
+            return "boilerplate"
+        if CREDIT.match(text):
+            return "caption"
+        if TEASER.match(text):
+            return "teaser"
+        if _is_date_only(text):
+            hangs_from_text = previous is not None and not _is_date_only(previous.text) and not CREDIT.match(previous.text)
+            return "teaser" if hangs_from_text else "dateline"
+        if BYLINE.match(text):
+            return "dateline"
+        if following is not None and CREDIT.match(following.text):
+            return "caption"
+        if SOCIAL.search(text):
+            return "social"
+        return None
+
+    def _is_headline(self, block: Block, lang: str) -> bool:
+        words = block.text.split()
+        return (
+            len(words) <= MAX_HEADLINE_WORDS
+            and not TERMINAL.search(block.text.strip())
+            and len(self.splitter.split(block.text, lang)) == 1
+        )
+
+
+def _blocks(text: str) -> list[Block]:
+    lines: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        lines.append((position, position + len(line)))
+        position += len(line) + 1
+    blocks: list[Block] = []
+    blank_run = True
+    for start, end in lines:
+        stripped_start, stripped_end = _strip_span(text, start, end)
+        if stripped_end == stripped_start:
+            blank_run = True
+            if blocks:
+                blocks[-1].blank_after = True
+            continue
+        blocks.append(Block(stripped_start, stripped_end, text[stripped_start:stripped_end], blank_before=blank_run, blank_after=False))
+        blank_run = False
+    if blocks:
+        blocks[-1].blank_after = True
+    return blocks
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_date_only(text: str) -> bool:
+    """A line made of dates, times and words such as 'Posted': a dateline or timestamp."""
+    words = [w.lower() for w in WORD.findall(text)]
+    has_date = any(ch.isdigit() for ch in text) or any(w in DATE_WORDS for w in words)
+    return has_date and all(w in DATE_WORDS for w in words)
+
+
+def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None) -> SegmentationResult:
+    """Segment files and directories of `.txt` articles; unreadable inputs become problems."""
+    sources, problems = read_sources(inputs)
+    segmenter = Segmenter(config)
+    return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)
+
+
+def segment_text(text: str, name: str = "article", config: dict[str, Any] | None = None) -> Article:
+    """Segment one article given as a string (for notebooks and tests)."""
+    return Segmenter(config).segment_source(Source(name=name, path=Path(name), text=text.lstrip("\ufeff")))

@@ -1,0 +1,99 @@
+"""Sentence splitting: sentencex finds candidate boundaries, a few rules undo the wrong ones.
+
+sentencex (Wikimedia, ~300 languages) gives character offsets but splits after
+Polish abbreviations such as "tzw." and inside quotations; `SentenceSplitter`
+merges those pieces back. Spans never include surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+import sentencex
+
+OPENERS = {"„": "”", "«": "»", "“": "”", "(": ")", "[": "]"}
+STRAIGHT_QUOTE = '"'
+MAX_QUOTED_CHARS = 800
+"""A quotation left open longer than this is a stray quote mark, not a long quote."""
+
+
+class SentenceSplitter:
+    """Split one paragraph into sentence spans `(start, end)`, language-aware."""
+
+    def __init__(self, abbreviations: dict[str, Sequence[str]] | None = None) -> None:
+        self._abbreviations = {
+            lang: tuple(sorted({a.lower() for a in items}, key=len, reverse=True))
+            for lang, items in (abbreviations or {}).items()
+        }
+
+    def split(self, text: str, lang: str, offset: int = 0) -> list[tuple[int, int]]:
+        pieces = [
+            (b["start_index"], b["end_index"])
+            for b in sentencex.get_sentence_boundaries(lang, text)
+        ] or [(0, len(text))]
+        pieces = _cover(pieces, len(text))
+        merged: list[tuple[int, int]] = []
+        for start, end in pieces:
+            if merged and self._continues(text[merged[-1][0] : merged[-1][1]], text[start:end], lang):
+                merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
+        spans = [_strip(text, start, end) for start, end in merged]
+        return [(offset + s, offset + e) for s, e in spans if e > s]
+
+    def _continues(self, before: str, after: str, lang: str) -> bool:
+        """True when the boundary between `before` and `after` is not a sentence end."""
+        before, after = before.rstrip(), after.lstrip()
+        if not before or not after:
+            return True
+        if _unclosed(before) and len(before) < MAX_QUOTED_CHARS:
+            return True
+        first = after[0]
+        if first.isalpha() and first.islower():
+            return True
+        if before[-1].isdigit() and first.isdigit():
+            return True
+        last_word = before.rsplit(None, 1)[-1].lower()
+        if first.isdigit() and last_word.endswith(self._abbreviations.get(lang, ())):
+            return _is_whole_word(last_word, self._abbreviations.get(lang, ()))
+        return False
+
+
+def _cover(pieces: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Make the pieces contiguous from 0 to `length`, so no character is ever lost."""
+    covered: list[tuple[int, int]] = []
+    position = 0
+    for start, end in sorted(pieces):
+        end = max(end, position)
+        covered.append((position, end))
+        position = end
+    if position < length:
+        if covered:
+            covered[-1] = (covered[-1][0], length)
+        else:
+            covered.append((0, length))
+    return [(s, e) for s, e in covered if e > s]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _unclosed(text: str) -> bool:
+    """Is a quotation or parenthesis opened in `text` still open at its end?"""
+    stack: list[str] = []
+    for ch in text:
+        if stack and (ch == stack[-1] or (ch == "“" and stack[-1] == "”")):
+            stack.pop()
+        elif ch in OPENERS:
+            stack.append(OPENERS[ch])
+    return bool(stack) or text.count(STRAIGHT_QUOTE) % 2 == 1
+
+
+def _is_whole_word(word: str, abbreviations: Sequence[str]) -> bool:
+    return any(word == a or re.search(r"\W" + re.escape(a) + "$", word) for a in abbreviations)
