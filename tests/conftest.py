@@ -15,6 +15,14 @@ import pytest
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quiet_transformers():
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
@@ -30,3 +38,38 @@ def seed_segmentation():
 @pytest.fixture(scope="session")
 def seed_segments(seed_segmentation):
     return seed_segmentation.segments
+
+
+def _seed_lines(prefixes: tuple[str, ...]) -> list[str]:
+    return [
+        line.strip()
+        for path in sorted(SEEDS.glob("*.txt"))
+        if path.name.startswith(prefixes)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A random MarianMT model (init_std 0.5) with SentencePiece models trained on the seeds."""
+    from mt.translation.random_model import build_random_marian
+
+    return build_random_marian(
+        tmp_path_factory.mktemp("tiny-pl-en"), _seed_lines(("000", "001")), _seed_lines(("002", "003", "004")), seed=1
+    )
+
+
+@pytest.fixture(scope="session")
+def other_tiny_model_dir(tmp_path_factory) -> Path:
+    """A second random model, for routing tests: different weights, different outputs."""
+    from mt.translation.random_model import build_random_marian
+
+    return build_random_marian(
+        tmp_path_factory.mktemp("tiny-mul-en"), _seed_lines(("000", "001", "002")), _seed_lines(("003", "004")), seed=2
+    )
+
+
+@pytest.fixture(scope="session")
+def polish_sentences(seed_segments) -> list[str]:
+    return [s.text for s in seed_segments if s.lang == "pl"]

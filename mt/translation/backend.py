@@ -1,0 +1,134 @@
+"""The small interface every translation backend implements, and the transformers backend.
+
+A backend turns short source texts (already split to fit the model) into
+translations with a score; the `Translator` around it does deduplication,
+caching, long-input splitting and quality flags, whichever backend runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Iterator, Protocol, Sequence
+
+from mt.translation.batching import token_batches
+from mt.translation.models import ResolvedModel
+
+SCORE_CHUNK_ELEMENTS = 1 << 26
+"""Logits scored at once when computing log-probabilities (rows x length x vocabulary)."""
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Overrides of the model's own generation defaults; None keeps the model's value."""
+
+    beams: int | None = None
+    max_new_tokens: int | None = None
+    min_new_tokens: int | None = None
+
+    def as_dict(self) -> dict[str, int | None]:
+        return asdict(self)
+
+
+class Backend(Protocol):
+    name: str
+    max_input_tokens: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
+        """Yield, batch by batch, (index into texts, translation, mean token log-prob)."""
+        ...
+
+    def settings(self) -> dict[str, object]:
+        """Everything besides model and source that changes the output (for cache keys)."""
+        ...
+
+
+def pick_device(device: str = "auto") -> str:
+    import torch
+
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+class TransformersBackend:
+    """MarianMT through `transformers`: sorted token-budget batches, fp16 on CUDA."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        decoding: DecodingSettings = DecodingSettings(),
+        device: str = "auto",
+        max_batch_tokens: int = 2048,
+    ) -> None:
+        import torch
+        from transformers import MarianMTModel, MarianTokenizer
+
+        self.device = pick_device(device)
+        self.dtype = torch.float16 if self.device == "cuda" else torch.float32
+        if self.device == "cpu" and torch.get_num_threads() < (os.cpu_count() or 1):
+            torch.set_num_threads(os.cpu_count() or 1)
+        self.tokenizer = MarianTokenizer.from_pretrained(model.path)
+        self.model = MarianMTModel.from_pretrained(model.path, dtype=self.dtype).to(self.device).eval()
+        self.decoding = decoding
+        self.max_batch_tokens = max_batch_tokens
+        self.max_input_tokens = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
+
+    def settings(self) -> dict[str, object]:
+        return {"backend": self.name, "dtype": str(self.dtype).removeprefix("torch."), **self.decoding.as_dict()}
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, truncation=False)["input_ids"])
+
+    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
+        import torch
+
+        lengths = [self.count_tokens(t) for t in texts]
+        for batch in token_batches(lengths, self.max_batch_tokens):
+            inputs = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False)
+            inputs = inputs.to(self.device)
+            with torch.inference_mode():
+                output = self.model.generate(**inputs, **self._generate_kwargs())
+                scores = self._mean_logprobs(inputs, output)
+            decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
+            yield [(i, decoded[k], scores[k]) for k, i in enumerate(batch)]
+
+    def _generate_kwargs(self) -> dict[str, object]:
+        kwargs: dict[str, object] = {"do_sample": False}
+        if self.decoding.beams is not None:
+            kwargs["num_beams"] = self.decoding.beams
+        if self.decoding.max_new_tokens is not None:
+            kwargs["max_new_tokens"] = self.decoding.max_new_tokens
+        if self.decoding.min_new_tokens is not None:
+            kwargs["min_new_tokens"] = self.decoding.min_new_tokens
+        return kwargs
+
+    def _mean_logprobs(self, inputs, output) -> list[float]:
+        """Mean log-probability the model gives each output token (forced decoding)."""
+        import torch
+
+        decoder_inputs, labels = output[:, :-1], output[:, 1:]
+        mask = labels != self.tokenizer.pad_token_id
+        vocab = self.model.config.vocab_size
+        rows = max(1, SCORE_CHUNK_ELEMENTS // max(1, labels.shape[1] * vocab))
+        scores: list[float] = []
+        for start in range(0, labels.shape[0], rows):
+            part = slice(start, start + rows)
+            logits = self.model(
+                input_ids=inputs["input_ids"][part],
+                attention_mask=inputs["attention_mask"][part],
+                decoder_input_ids=decoder_inputs[part],
+            ).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1).gather(-1, labels[part].unsqueeze(-1)).squeeze(-1)
+            chunk_mask = mask[part]
+            total = (logprobs * chunk_mask).sum(dim=1) / chunk_mask.sum(dim=1).clamp(min=1)
+            scores.extend(total.tolist())
+        return scores

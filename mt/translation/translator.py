@@ -1,0 +1,178 @@
+"""`Translator`: one model, any number of texts, never silently wrong.
+
+It translates each distinct text once, takes what it can from the cache, splits
+what is too long for the model, and flags suspicious output. The backend (see
+backend.py) only ever sees short, distinct, uncached texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence, overload
+
+from mt.translation.backend import Backend, DecodingSettings, TransformersBackend, pick_device
+from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
+from mt.translation.flags import FlagSettings, quality_flags
+from mt.translation.models import ModelRef, ResolvedModel, resolve
+from mt.translation.splitting import split_to_fit
+
+Progress = Callable[[int], None]
+"""Called with the number of source texts just completed."""
+
+
+@dataclass
+class Translation:
+    source: str
+    text: str
+    score: float
+    model: str
+    revision: str
+    backend: str
+    pieces: int = 1
+    flags: list[str] = field(default_factory=list)
+    cached: bool = False
+
+
+class Translator:
+    """Translate with one MarianMT model, given as a hub id (`owner/name[@revision]`) or a folder.
+
+    >>> Translator("Helsinki-NLP/opus-mt-pl-en").translate("Ala ma kota.")
+    """
+
+    def __init__(
+        self,
+        model: str | ModelRef | ResolvedModel,
+        *,
+        device: str = "auto",
+        beams: int | None = None,
+        max_new_tokens: int | None = None,
+        min_new_tokens: int | None = None,
+        max_batch_tokens: int = 2048,
+        cache: TranslationCache | None = None,
+        flag_settings: FlagSettings = FlagSettings(),
+        source_lang: str = "en",
+    ) -> None:
+        if isinstance(model, ResolvedModel):
+            self.ref, self._resolved = model.ref, model
+        else:
+            self.ref, self._resolved = (model if isinstance(model, ModelRef) else ModelRef.parse(model)), None
+        self.device = device
+        self.decoding = DecodingSettings(beams, max_new_tokens, min_new_tokens)
+        self.max_batch_tokens = max_batch_tokens
+        self.cache = cache
+        self.flag_settings = flag_settings
+        self.source_lang = source_lang
+        self._backend: Backend | None = None
+        self.model_calls = 0
+
+    @property
+    def resolved(self) -> ResolvedModel:
+        if self._resolved is None:
+            self._resolved = resolve(self.ref)
+        return self._resolved
+
+    @property
+    def backend(self) -> Backend:
+        """The loaded model; loading happens here, on first use."""
+        if self._backend is None:
+            self._backend = TransformersBackend(self.resolved, self.decoding, self.device, self.max_batch_tokens)
+        return self._backend
+
+    def unload(self) -> None:
+        self._backend = None
+
+    def cache_settings(self) -> dict[str, object]:
+        """What identifies this translator's output, besides the source text."""
+        return {
+            "model": self.ref.name,
+            "revision": self.resolved.revision,
+            "backend": "transformers",
+            "dtype": "float16" if pick_device(self.device) == "cuda" else "float32",
+            **self.decoding.as_dict(),
+        }
+
+    @overload
+    def translate(self, texts: str) -> str: ...
+    @overload
+    def translate(self, texts: Sequence[str]) -> list[str]: ...
+
+    def translate(self, texts):
+        """Translations as plain strings: a string in, a string out; a list in, a list out."""
+        if isinstance(texts, str):
+            return self.translate_detailed([texts])[0].text
+        return [t.text for t in self.translate_detailed(texts)]
+
+    def translate_detailed(self, texts: Sequence[str], progress: Progress | None = None) -> list[Translation]:
+        """One `Translation` per input, in input order, with score, flags and provenance."""
+        distinct = list(dict.fromkeys(texts))
+        settings = self.cache_settings() if self.cache is not None else {}
+        keys = {text: cache_key(settings, text) for text in distinct} if self.cache is not None else {}
+        done: dict[str, CachedTranslation] = {}
+        if self.cache is not None:
+            hits = self.cache.get_many(keys.values())
+            done = {text: hits[key] for text, key in keys.items() if key in hits}
+        cached = set(done)
+        if progress and done:
+            progress(sum(1 for t in texts if t in done))
+        todo = [text for text in distinct if text not in done]
+        if todo:
+            done.update(self._run_model(todo, keys, texts, progress))
+        return [self._result(text, done[text], text in cached) for text in texts]
+
+    def _run_model(self, todo: list[str], keys: dict[str, str], texts: Sequence[str], progress: Progress | None) -> dict[str, CachedTranslation]:
+        backend = self.backend
+        pieces_of = {
+            text: split_to_fit(text, backend.count_tokens, backend.max_input_tokens, self.source_lang) for text in todo
+        }
+        all_pieces = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
+        waiting = {text: set(pieces) for text, pieces in pieces_of.items()}
+        users = {}
+        for text, pieces in pieces_of.items():
+            for piece in pieces:
+                users.setdefault(piece, []).append(text)
+        occurrences = {}
+        for text in texts:
+            occurrences[text] = occurrences.get(text, 0) + 1
+        translated: dict[str, tuple[str, float]] = {}
+        finished: dict[str, CachedTranslation] = {}
+        for batch in backend.generate(all_pieces):
+            self.model_calls += 1
+            completed: list[str] = []
+            for index, output, score in batch:
+                piece = all_pieces[index]
+                translated[piece] = (output, score)
+                for text in users[piece]:
+                    waiting[text].discard(piece)
+                    if not waiting[text]:
+                        completed.append(text)
+            for text in completed:
+                finished[text] = _join([translated[p] for p in pieces_of[text]])
+            if self.cache is not None and completed:
+                resolved = self.resolved
+                self.cache.put_many(
+                    (keys[t], self.ref.name, resolved.revision, t, finished[t]) for t in completed
+                )
+            if progress and completed:
+                progress(sum(occurrences[t] for t in completed))
+        return finished
+
+    def _result(self, source: str, found: CachedTranslation, cached: bool) -> Translation:
+        return Translation(
+            source=source,
+            text=found.text,
+            score=found.score,
+            model=self.ref.name,
+            revision=self.resolved.revision,
+            backend="transformers",
+            pieces=found.pieces,
+            flags=quality_flags(source, found.text, self.flag_settings),
+            cached=cached,
+        )
+
+
+def _join(parts: list[tuple[str, float]]) -> CachedTranslation:
+    """Join the translations of a split segment; the score is length-weighted."""
+    text = " ".join(output.strip() for output, _ in parts).strip()
+    weights = [max(len(output), 1) for output, _ in parts]
+    score = sum(w * s for w, (_, s) in zip(weights, parts)) / sum(weights)
+    return CachedTranslation(text, score, len(parts))
