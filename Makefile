@@ -1,15 +1,16 @@
 # `make test` installs everything into .venv (CPU PyTorch) and runs the test suite.
-# `make corpus` builds the comparison corpus from seeds/ into corpus/.
+# `make run` runs the pipeline on seeds/ into work/ (ENGLISH_FROM=model to use the MarianMT models).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test corpus
+ENGLISH_FROM ?= reference
+
+.PHONY: install test run
 
 $(BIN)/mt: pyproject.toml constraints-cpu.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints-cpu.txt -e ".[test,ctranslate2]"
+	$(BIN)/pip install --quiet -c constraints-cpu.txt -e ".[test]"
 	touch $(BIN)/mt
 
 install: $(BIN)/mt
@@ -17,5 +18,6 @@ install: $(BIN)/mt
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest
 
-corpus: install
-	$(BIN)/mt build seeds/ -o corpus/ --english-from reference
+run: install
+	$(BIN)/mt segment seeds/ -o work/segments.jsonl
+	$(BIN)/mt translate work/segments.jsonl -o work/translated.jsonl --english-from $(ENGLISH_FROM)

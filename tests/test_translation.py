@@ -198,3 +198,17 @@ def test_split_to_fit_loses_nothing(text, limit):
     parts = split_to_fit(text, count, limit, "pl")
     assert all(count(p) <= limit for p in parts)
     assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+def test_greedy_score_is_the_models_token_logprob(tiny_model_dir):
+    """The recorded score equals transformers' own compute_transition_scores."""
+    texts = ["A walki w Kazachstanie nadal trwają.", "Armenia od 1 stycznia 2022 roku przewodniczy rotacyjnie OUBZ."]
+    [result_a, result_b] = Translator(str(tiny_model_dir), device="cpu", beams=1, max_new_tokens=7).translate_detailed(texts)
+    tokenizer = MarianTokenizer.from_pretrained(tiny_model_dir)
+    model = MarianMTModel.from_pretrained(tiny_model_dir).eval()
+    for text, result in zip(texts, [result_a, result_b]):
+        out = model.generate(**tokenizer([text], return_tensors="pt"), num_beams=1, max_new_tokens=7,
+                             output_scores=True, return_dict_in_generate=True)
+        steps = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)[0]
+        mask = out.sequences[0, 1:] != tokenizer.pad_token_id
+        assert result.score == pytest.approx((steps * mask).sum().item() / mask.sum().item(), abs=1e-4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mt import __version__
-from mt.cli import segment, translate
+from mt.cli import evaluate, segment, translate
 
 app = typer.Typer(
     name="mt",
@@ -32,3 +32,4 @@ def main(
 
 app.command("segment")(segment.segment_command)
 app.command("translate")(translate.translate_command)
+app.command("evaluate")(evaluate.evaluate_command)

@@ -22,6 +22,7 @@ def translate_command(
     device: Optional[str] = typer.Option(None, help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps."),
     beams: Optional[int] = typer.Option(None, min=1, help="Beam size (default: the model's own)."),
     max_new_tokens: Optional[int] = typer.Option(None, min=1, help="Longest output in tokens (default: the model's own)."),
+    min_new_tokens: Optional[int] = typer.Option(None, min=1, help="Shortest output in tokens (for benchmarks that need fixed output lengths)."),
     max_batch_tokens: Optional[int] = typer.Option(None, min=16, help="Source tokens per batch, padding included (default: configs)."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache."),
@@ -46,7 +47,7 @@ def translate_command(
         _from_references(segments, references, quiet)
     elif english_from == "model":
         _attach_references(segments, references)
-        _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet)
+        _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet)
     else:
         fail(f"--english-from must be 'model' or 'reference', not '{english_from}'")
     write_jsonl(output, segments)
@@ -54,7 +55,7 @@ def translate_command(
         console.print(f"{len(segments)} segments -> {output}")
 
 
-def _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet) -> None:
+def _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet) -> None:
     from tqdm import tqdm
 
     from mt.translation import ModelUnavailableError, RoutingTranslator, translate_segments
@@ -77,7 +78,8 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
     _quiet_transformers()
     cache = None if no_cache else TranslationCache(cache_dir or DEFAULT_CACHE_DIR)
     router = RoutingTranslator.from_config(
-        settings, device=device, beams=beams, max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens, cache=cache
+        settings, device=device, beams=beams, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
+        max_batch_tokens=max_batch_tokens, cache=cache,
     )
     to_translate = sum(1 for s in segments if s.lang != router.target)
     with tqdm(total=to_translate, unit="seg", desc="translating", disable=quiet or not to_translate, dynamic_ncols=True) as bar:

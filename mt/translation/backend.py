@@ -95,14 +95,24 @@ class TransformersBackend:
         for batch in token_batches(lengths, self.max_batch_tokens):
             inputs = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False)
             inputs = inputs.to(self.device)
+            recorder = ChosenTokenLogProbs(self.tokenizer.pad_token_id) if self._greedy else None
             with torch.inference_mode():
-                output = self.model.generate(**inputs, **self._generate_kwargs())
-                scores = self._mean_logprobs(inputs, output)
+                output = self.model.generate(**inputs, **self._generate_kwargs(recorder))
+                scores = recorder.mean(output) if recorder else self._mean_logprobs(inputs, output)
             decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
             yield [(i, decoded[k], scores[k]) for k, i in enumerate(batch)]
 
-    def _generate_kwargs(self) -> dict[str, object]:
+    @property
+    def _greedy(self) -> bool:
+        beams = self.decoding.beams or self.model.generation_config.num_beams or 1
+        return beams == 1
+
+    def _generate_kwargs(self, recorder: "ChosenTokenLogProbs | None" = None) -> dict[str, object]:
+        from transformers import LogitsProcessorList
+
         kwargs: dict[str, object] = {"do_sample": False}
+        if recorder is not None:
+            kwargs["logits_processor"] = LogitsProcessorList([recorder])
         if self.decoding.beams is not None:
             kwargs["num_beams"] = self.decoding.beams
         if self.decoding.max_new_tokens is not None:
@@ -112,7 +122,11 @@ class TransformersBackend:
         return kwargs
 
     def _mean_logprobs(self, inputs, output) -> list[float]:
-        """Mean log-probability the model gives each output token (forced decoding)."""
+        """Mean log-probability the model gives each output token (forced decoding).
+
+        Used after beam search, whose own scores cost a vocabulary-sized tensor
+        per step to keep; greedy decoding records them for free instead.
+        """
         import torch
 
         decoder_inputs, labels = output[:, :-1], output[:, 1:]
@@ -126,9 +140,44 @@ class TransformersBackend:
                 input_ids=inputs["input_ids"][part],
                 attention_mask=inputs["attention_mask"][part],
                 decoder_input_ids=decoder_inputs[part],
-            ).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1).gather(-1, labels[part].unsqueeze(-1)).squeeze(-1)
+            ).logits.float()
+            logits[..., self.tokenizer.pad_token_id] = float("-inf")  # as generation does (bad_words_ids)
+            logprobs = torch.log_softmax(logits, dim=-1).gather(-1, labels[part].unsqueeze(-1)).squeeze(-1)
             chunk_mask = mask[part]
             total = (logprobs * chunk_mask).sum(dim=1) / chunk_mask.sum(dim=1).clamp(min=1)
             scores.extend(total.tolist())
         return scores
+
+
+class ChosenTokenLogProbs:
+    """A logits processor that records the log-probability of each token greedy decoding picks.
+
+    Each step sees the token chosen at the step before (the last input id), so
+    it keeps only one step's log-softmax: no vocabulary-sized tensor per step.
+    It is added last, so it sees the scores the choice is made on.
+    """
+
+    def __init__(self, pad_token_id: int) -> None:
+        self.pad_token_id = pad_token_id
+        self._previous = None
+        self._steps: list = []
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        if self._previous is not None:
+            self._steps.append(self._previous.gather(1, input_ids[:, -1:]).squeeze(1))
+        self._previous = torch.log_softmax(scores.float(), dim=-1)
+        return scores
+
+    def mean(self, sequences) -> list[float]:
+        import torch
+
+        if self._previous is None:
+            return [0.0] * sequences.shape[0]
+        steps = self._steps + [self._previous.gather(1, sequences[:, -1:]).squeeze(1)]
+        logprobs = torch.stack(steps, dim=1)
+        generated = sequences[:, -logprobs.shape[1] :]
+        mask = generated != self.pad_token_id
+        logprobs = torch.where(mask, logprobs, torch.zeros_like(logprobs))
+        return (logprobs.sum(dim=1) / mask.sum(dim=1).clamp(min=1)).tolist()

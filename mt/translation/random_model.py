@@ -67,10 +67,12 @@ def build_random_marian(
     vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS)}
     for piece in pieces:
         vocab.setdefault(piece, len(vocab))
-    settings = dict(
-        d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
-        encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64, num_beams=2, max_length=64,
-    )
+    settings: dict[str, Any] = dict(max_length=512)
+    if config is None:
+        settings = dict(
+            d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
+            encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64, num_beams=2, max_length=64,
+        )
     generation_keys = ("num_beams", "max_length", "bad_words_ids", "forced_eos_token_id")
     settings.update({k: v for k, v in (config or {}).items() if not k.startswith("_") and k not in ("architectures", "transformers_version")})
     vocab_size = max(settings.get("vocab_size", 0), len(vocab))

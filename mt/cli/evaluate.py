@@ -1,0 +1,129 @@
+"""`mt evaluate`: BLEU, chrF, chrF++ and TER with signatures, intervals and paired tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from mt.cli.common import console, fail, split_list
+from mt.evaluation.metrics import DEFAULT_BOOTSTRAP, DEFAULT_METRICS, DEFAULT_RANDOMISATION, DEFAULT_SEED, DEFAULT_WORST
+
+
+def evaluate_command(
+    hypotheses: List[Path] = typer.Argument(None, help="Hypothesis files, one sentence a line; several files = several systems, tested against the first."),
+    ref: Optional[Path] = typer.Option(None, "--ref", "-r", help="Reference file, one sentence a line, for the hypothesis files."),
+    source: Optional[Path] = typer.Option(None, "--source", "-s", help="Source file (shown beside the worst sentences; needed by COMET)."),
+    segments: Optional[Path] = typer.Option(None, "--segments", help="A file from `mt translate`: its machine translations are scored against their `reference`."),
+    test_set: Optional[str] = typer.Option(None, "--test-set", "-t", help="A sacrebleu test set name (e.g. wmt20, flores101); sacrebleu downloads it."),
+    language_pair: Optional[str] = typer.Option(None, "--language-pair", "-l", help="With --test-set, e.g. pl-en."),
+    metrics: str = typer.Option(",".join(DEFAULT_METRICS), help="Comma-separated: bleu, chrf, chrf++, ter."),
+    bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, min=1, help="Bootstrap resamples for 95% intervals and the paired bootstrap test (1 = no intervals)."),
+    randomisation: int = typer.Option(DEFAULT_RANDOMISATION, min=1, help="Trials of the approximate randomisation test."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Random seed: the same seed gives the same intervals and p-values."),
+    worst: int = typer.Option(DEFAULT_WORST, min=0, help="How many of the worst sentences (by sentence chrF) to show."),
+    comet: Optional[str] = typer.Option(None, help="Also score with COMET (needs the [comet] extra and a local model folder or cached model)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write every number and signature to this JSON file ('-' for stdout)."),
+) -> None:
+    """Score machine translation against references with sacrebleu.
+
+    Inputs: hypothesis files with --ref; or --segments (a translated segments file
+    with references, broken down per article and source language); or --test-set
+    with --language-pair, for which sacrebleu downloads the test set.
+    """
+    from mt.evaluation import EvaluationInputError, evaluate, from_files, from_segments, testset_files
+
+    chosen = split_list(metrics) or list(DEFAULT_METRICS)
+    try:
+        if segments:
+            evalset = from_segments(segments)
+        elif test_set:
+            if not language_pair or not hypotheses:
+                fail("--test-set needs --language-pair and at least one hypothesis file")
+            src_file, ref_file = testset_files(test_set, language_pair)
+            evalset = from_files(hypotheses, ref_file, src_file)
+        elif hypotheses and ref:
+            evalset = from_files(hypotheses, ref, source)
+        else:
+            fail("give hypothesis files with --ref, or --segments FILE, or --test-set with --language-pair (see --help)")
+        report = evaluate(evalset, chosen, bootstrap, randomisation, seed, worst)
+    except (EvaluationInputError, ValueError) as error:
+        fail(escape(str(error)))
+    data = dataclasses.asdict(report)
+    if comet:
+        data["comet"] = _comet(comet, evalset)
+    if json_out:
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if str(json_out) == "-":
+            typer.echo(text)
+        else:
+            json_out.write_text(text + "\n", encoding="utf-8")
+    _print(report, data.get("comet"))
+
+
+def _print(report, comet_scores) -> None:
+    table = Table(title=f"{report.settings['sentences']} sentences, 95% CI from {report.settings['n_bootstrap']} resamples (seed {report.settings['seed']})", title_justify="left")
+    table.add_column("system")
+    metric_names = list(report.systems[0].scores)
+    for name in metric_names:
+        table.add_column(name, justify="right")
+    for system in report.systems:
+        cells = []
+        for name in metric_names:
+            score = system.scores[name]
+            cell = f"{score.score:.2f}" + (f" ± {score.ci:.2f}" if score.ci is not None else "")
+            if name in system.paired:
+                paired = system.paired[name]
+                cell += f"\n(Δ {paired.difference:+.2f}, p_bs {paired.p_bootstrap:.4f}, p_ar {paired.p_randomisation:.4f})"
+            cells.append(cell)
+        table.add_row(escape(system.name), *cells)
+    console.print(table)
+    for score in report.systems[0].scores.values():
+        console.print(f"  {score.signature}", highlight=False)
+    if comet_scores:
+        console.print(f"  COMET: {comet_scores}")
+    for kind, groups in report.breakdown.items():
+        if len(groups) < 2 and kind != "lang":
+            continue
+        sub = Table(title=f"by {kind}", title_justify="left")
+        sub.add_column(kind)
+        sub.add_column("system")
+        for name in metric_names:
+            sub.add_column(name, justify="right")
+        for value, systems in groups.items():
+            for system, scores in systems.items():
+                sub.add_row(value, escape(system), *[f"{scores[m]:.2f}" for m in metric_names])
+        console.print(sub)
+    if report.worst:
+        worst = Table(title="worst sentences by sentence chrF", title_justify="left", show_lines=True)
+        for column in ("id", "chrF", "source", "hypothesis", "reference"):
+            worst.add_column(column)
+        for w in report.worst:
+            worst.add_row(str(w.id), f"{w.chrf:.1f}", escape(w.source or ""), escape(w.hypothesis), escape(w.reference))
+        console.print(worst)
+
+
+def _comet(model: str, evalset) -> dict[str, float] | str:
+    """COMET is optional: a clear message when it cannot run, never a made-up score."""
+    try:
+        from comet import download_model, load_from_checkpoint
+    except ImportError:
+        return "not computed: COMET is not installed (pip install 'mt-comparable[comet]')"
+    if evalset.sources is None:
+        return "not computed: COMET needs the source sentences (--source or --segments)"
+    try:
+        path = Path(model)
+        checkpoint = path if path.is_file() else (path / "checkpoints" / "model.ckpt" if path.is_dir() else Path(download_model(model)) / "checkpoints" / "model.ckpt")
+        scorer = load_from_checkpoint(str(checkpoint))
+    except Exception as error:
+        return f"not computed: COMET model '{model}' is not available locally ({type(error).__name__})"
+    scores = {}
+    for name, hypotheses in evalset.systems.items():
+        rows = [{"src": s, "mt": h, "ref": r} for s, h, r in zip(evalset.sources, hypotheses, evalset.references)]
+        scores[name] = float(scorer.predict(rows, batch_size=16, gpus=0).system_score)
+    return scores
