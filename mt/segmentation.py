@@ -17,7 +17,7 @@ from mt.config import load_config
 from mt.languages import LanguageIdentifier
 from mt.reading import Problem, Source, read_sources
 from mt.records import Article, Segment
-from mt.sentences import SentenceSplitter
+from mt.sentences import SentenceSplitter, strip_span
 
 MONTHS = (
     "january february march april may june july august september october november december "
@@ -168,7 +168,7 @@ def _blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     blank_run = True
     for start, end in lines:
-        stripped_start, stripped_end = _strip_span(text, start, end)
+        stripped_start, stripped_end = strip_span(text, start, end)
         if stripped_end == stripped_start:
             blank_run = True
             if blocks:
@@ -179,14 +179,6 @@ def _blocks(text: str) -> list[Block]:
     if blocks:
         blocks[-1].blank_after = True
     return blocks
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _is_date_only(text: str) -> bool:

@@ -39,7 +39,7 @@ class SentenceSplitter:
                 merged[-1] = (merged[-1][0], end)
             else:
                 merged.append((start, end))
-        spans = [_strip(text, start, end) for start, end in merged]
+        spans = [strip_span(text, start, end) for start, end in merged]
         return [(offset + s, offset + e) for s, e in spans if e > s]
 
     def _continues(self, before: str, after: str, lang: str) -> bool:
@@ -76,7 +76,8 @@ def _cover(pieces: Iterable[tuple[int, int]], length: int) -> list[tuple[int, in
     return [(s, e) for s, e in covered if e > s]
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow `text[start:end]` to exclude surrounding whitespace."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

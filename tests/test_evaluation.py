@@ -100,3 +100,17 @@ def test_cli_errors_are_one_clear_line(files, tmp_path, args, message):
 def test_empty_references_are_refused():
     with pytest.raises(ValueError):
         EvalSet(references=[], systems={"a": []})
+
+
+def test_comet_without_the_extra_says_why(files, tmp_path):
+    pytest.importorskip("sacrebleu")
+    try:
+        import comet  # noqa: F401
+        pytest.skip("COMET is installed here")
+    except ImportError:
+        pass
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(app, ["evaluate", str(files / "a.txt"), "--ref", str(files / "ref.txt"), "--source", str(files / "a.txt"),
+                                      "--bootstrap", "1", "--comet", "Unbabel/wmt22-comet-da", "--json", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["comet"].startswith("not computed: COMET is not installed")

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from mt.records import Segment
 from mt.translation.cache import TranslationCache
 from mt.translation.flags import FlagSettings
-from mt.translation.models import ModelRef, resolve_all
+from mt.translation.models import ModelRef, ResolvedModel, resolve_all
 from mt.translation.translator import Progress, Translation, Translator
 
 
@@ -57,11 +57,11 @@ class RoutingTranslator:
             raise KeyError(f"no translation model for language '{lang}' and no fallback model configured")
         return self.fallback
 
-    def translator_for(self, lang: str) -> Translator:
+    def translator_for(self, lang: str, resolved: ResolvedModel | None = None) -> Translator:
         """The translator for `lang`; at most `max_loaded_models` keep their weights loaded."""
         ref = self.model_for(lang)
         if ref not in self._translators:
-            self._translators[ref] = Translator(ref, source_lang=lang, **self.translator_options)
+            self._translators[ref] = Translator(resolved or ref, source_lang=lang, **self.translator_options)
         self._loaded[ref] = None
         self._loaded.move_to_end(ref)
         while len(self._loaded) > self.max_loaded_models:
@@ -78,9 +78,7 @@ class RoutingTranslator:
                 groups.setdefault(self.model_for(lang), []).append(i)
         resolved = resolve_all(list(groups))
         for ref, indices in groups.items():
-            first_lang = langs[indices[0]]
-            translator = self.translator_for(first_lang)
-            translator._resolved = resolved[ref]
+            translator = self.translator_for(langs[indices[0]], resolved[ref])
             for i, result in zip(indices, translator.translate_detailed([texts[i] for i in indices], progress)):
                 results[i] = result
         return results
