@@ -108,7 +108,7 @@ class Segmenter:
                         article=source.name,
                         index=index,
                         kind=piece_kind,
-                        lang=self.identifier.detect(piece, fallback=block_lang),
+                        lang=block_lang if len(spans) == 1 else self.identifier.detect(piece, fallback=block_lang),
                         text=piece,
                         start=start,
                         end=end,

@@ -40,10 +40,6 @@ class Backend(Protocol):
         """Yield, batch by batch, (index into texts, translation, mean token log-prob)."""
         ...
 
-    def settings(self) -> dict[str, object]:
-        """Everything besides model and source that changes the output (for cache keys)."""
-        ...
-
 
 def pick_device(device: str = "auto") -> str:
     import torch
@@ -81,9 +77,6 @@ class TransformersBackend:
         self.decoding = decoding
         self.max_batch_tokens = max_batch_tokens
         self.max_input_tokens = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
-
-    def settings(self) -> dict[str, object]:
-        return {"backend": self.name, "dtype": str(self.dtype).removeprefix("torch."), **self.decoding.as_dict()}
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, truncation=False)["input_ids"])

@@ -7,6 +7,7 @@ backend.py) only ever sees short, distinct, uncached texts.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, overload
 
@@ -130,9 +131,7 @@ class Translator:
         for text, pieces in pieces_of.items():
             for piece in pieces:
                 users.setdefault(piece, []).append(text)
-        occurrences = {}
-        for text in texts:
-            occurrences[text] = occurrences.get(text, 0) + 1
+        occurrences = Counter(texts)
         translated: dict[str, tuple[str, float]] = {}
         finished: dict[str, CachedTranslation] = {}
         for batch in backend.generate(all_pieces):
