@@ -1,1 +1,78 @@
-"""Cross-source alignment of comparable articles: pairs, facts and the published corpus."""
+"""Cross-source alignment of comparable articles: pairs, facts and the published corpus.
+
+    >>> result = align(segments, AlignmentSettings(), Embedder())
+    >>> result.pairs, result.facts
+
+`comparable` (the default) mines pairs across articles in any order;
+`parallel` aligns documents that are translations of each other in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Callable, Sequence
+
+from alignments.comparable import AlignmentInputError, align_comparable, alignable, text_of
+from alignments.embeddings import DEFAULT_EMBEDDER, Embedder, EmbedderUnavailableError, EmbeddingCache
+from alignments.facts import group_facts
+from alignments.parallel import Link, align_in_order
+from alignments.settings import AlignmentSettings
+from mt.records import Fact, Pair, Segment
+
+MODES = ("comparable", "parallel")
+
+
+@dataclass
+class AlignmentResult:
+    pairs: list[Pair]
+    facts: list[Fact]
+    links: dict[tuple[str, str], tuple[list[Link], list[float]]] = field(default_factory=dict)
+    """Parallel mode: the in-order links of each pair of articles, indices into its aligned segments."""
+    aligned: list[Segment] = field(default_factory=list)
+
+
+def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder, mode: str = "comparable",
+          progress: Callable[[int], None] | None = None) -> AlignmentResult:
+    """Pairs and facts for `segments` (translated, unless settings.on == 'original')."""
+    if mode == "parallel":
+        return _align_parallel(segments, settings, embedder)
+    if mode != "comparable":
+        raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
+    pairs, chosen, vectors = align_comparable(segments, embedder, settings, progress)
+    facts = group_facts(pairs, chosen, vectors, settings.fact_coherence, settings.quantities, settings.on)
+    return AlignmentResult(pairs, facts, aligned=chosen)
+
+
+def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder) -> AlignmentResult:
+    chosen = alignable(segments, settings)
+    by_article: dict[str, list[Segment]] = {}
+    for segment in chosen:
+        by_article.setdefault(segment.article, []).append(segment)
+    pairs: list[Pair] = []
+    links: dict[tuple[str, str], tuple[list[Link], list[float]]] = {}
+    for article_a, article_b in combinations(sorted(by_article), 2):
+        side_a, side_b = by_article[article_a], by_article[article_b]
+        found, scores = align_in_order([text_of(s, settings) for s in side_a], [text_of(s, settings) for s in side_b],
+                                       embedder.embed, settings.parallel_skip_cost)
+        links[(article_a, article_b)] = (found, scores)
+        for (source, target), score in zip(found, scores):
+            if source and target:
+                ids_a, ids_b = [side_a[i].id for i in source], [side_b[j].id for j in target]
+                pairs.append(Pair(ids_a[0], ids_b[0], article_a, article_b, ids_a, ids_b, round(score, 4), {"cosine": round(score, 4)}))
+    vectors = embedder.embed([text_of(s, settings) for s in chosen])
+    facts = group_facts(pairs, chosen, vectors, -1.0, settings.quantities, settings.on)
+    return AlignmentResult(pairs, facts, links, chosen)
+
+
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "MODES",
+    "AlignmentInputError",
+    "AlignmentResult",
+    "AlignmentSettings",
+    "Embedder",
+    "EmbedderUnavailableError",
+    "EmbeddingCache",
+    "align",
+]

@@ -49,6 +49,7 @@ class Segment:
     translation_model: str | None = None
     translation_model_revision: str | None = None
     translation_backend: str | None = None
+    translation_compute_type: str | None = None
     mt_score: float | None = None
     mt_flags: list[str] = field(default_factory=list)
     mt_pieces: int | None = None

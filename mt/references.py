@@ -87,7 +87,8 @@ def apply_references(
             elif found is not None:
                 segment.english = found
                 segment.translation_model, segment.translation_model_revision = REFERENCE_MODEL, None
-                segment.translation_backend, segment.mt_score, segment.mt_flags = None, None, []
+                segment.translation_backend, segment.translation_compute_type = None, None
+                segment.mt_score, segment.mt_flags = None, []
                 report.applied += 1
         if found is None and segment.lang != target and (refs or as_english):
             report.missing.append(f"{segment.id} ({segment.lang}, {segment.kind}): {segment.text[:60]!r}")

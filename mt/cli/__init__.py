@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mt import __version__
-from mt.cli import evaluate, segment, translate
+from mt.cli import align, evaluate, segment, translate
 
 app = typer.Typer(
     name="mt",
@@ -33,3 +33,5 @@ def main(
 app.command("segment")(segment.segment_command)
 app.command("translate")(translate.translate_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("align")(align.align_command)
+app.command("align-eval")(align.align_eval_command)

@@ -35,3 +35,14 @@ def config_from(path: Path | None) -> dict[str, Any]:
 
 def split_list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def quiet_transformers() -> None:
+    """Loading bars and advice from transformers would bury our own progress bar."""
+    import warnings
+
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")

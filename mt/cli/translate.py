@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, warn
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, quiet_transformers, warn
 
 
 def translate_command(
@@ -24,6 +24,9 @@ def translate_command(
     max_new_tokens: Optional[int] = typer.Option(None, min=1, help="Longest output in tokens (default: the model's own)."),
     min_new_tokens: Optional[int] = typer.Option(None, min=1, help="Shortest output in tokens (for benchmarks that need fixed output lengths)."),
     max_batch_tokens: Optional[int] = typer.Option(None, min=16, help="Source tokens per batch, padding included (default: configs)."),
+    backend: Optional[str] = typer.Option(None, help="transformers (default) or ctranslate2 (faster; converts each model once and caches it)."),
+    compute_type: Optional[str] = typer.Option(None, help="transformers: float32, float16, bfloat16; ctranslate2: int8 (CPU default), float32, float16 (CUDA default), int8_float16..."),
+    summary_json: Optional[Path] = typer.Option(None, help="Also write the run's summary (counts, flags, timings) to this JSON file."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache."),
     config: Optional[Path] = CONFIG_OPTION,
@@ -47,7 +50,15 @@ def translate_command(
         _from_references(segments, references, quiet)
     elif english_from == "model":
         _attach_references(segments, references)
-        _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet)
+        if backend:
+            settings["translation"]["backend"] = backend
+        if compute_type:
+            settings["translation"]["compute_type"] = compute_type
+        summary = _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet)
+        if summary_json:
+            import json
+
+            summary_json.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     else:
         fail(f"--english-from must be 'model' or 'reference', not '{english_from}'")
     write_jsonl(output, segments)
@@ -55,8 +66,11 @@ def translate_command(
         console.print(f"{len(segments)} segments -> {output}")
 
 
-def _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet) -> None:
+def _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet) -> dict:
     from tqdm import tqdm
+
+    from mt.translation.backend import BackendSettingsError
+    from mt.translation.ctranslate2_backend import ConversionError, CTranslate2UnavailableError
 
     from mt.translation import ModelUnavailableError, RoutingTranslator, translate_segments
     from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache
@@ -72,20 +86,27 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
         settings["translation"]["fallback_model"] = fallback_model
     if max_batch_tokens is None:
         from mt.translation.backend import pick_device
+        from mt.translation.ctranslate2_backend import pick_ct2_device
 
-        key = "max_batch_tokens_cuda" if pick_device(device or settings["translation"]["device"]).startswith("cuda") else "max_batch_tokens"
-        max_batch_tokens = settings["translation"].get(key, 2048)
-    _quiet_transformers()
+        chosen = device or settings["translation"]["device"]
+        # Asking CTranslate2 for the device keeps torch out of a CTranslate2 run's memory.
+        on_cuda = (pick_ct2_device(chosen) if settings["translation"].get("backend") == "ctranslate2" else pick_device(chosen)).startswith("cuda")
+        key = "max_batch_tokens_cuda" if on_cuda else "max_batch_tokens"
+        max_batch_tokens = settings["translation"].get(key, 4096)
+    quiet_transformers()
     cache = None if no_cache else TranslationCache(cache_dir or DEFAULT_CACHE_DIR)
-    router = RoutingTranslator.from_config(
-        settings, device=device, beams=beams, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
-        max_batch_tokens=max_batch_tokens, cache=cache,
-    )
+    try:
+        router = RoutingTranslator.from_config(
+            settings, device=device, beams=beams, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
+            max_batch_tokens=max_batch_tokens, cache=cache, conversion_dir=cache_dir,
+        )
+    except BackendSettingsError as error:
+        fail(str(error))
     to_translate = sum(1 for s in segments if s.lang != router.target)
     with tqdm(total=to_translate, unit="seg", desc="translating", disable=quiet or not to_translate, dynamic_ncols=True) as bar:
         try:
             summary = translate_segments(segments, router, progress=bar.update)
-        except ModelUnavailableError as error:
+        except (ModelUnavailableError, CTranslate2UnavailableError, ConversionError, BackendSettingsError) as error:
             bar.close()
             fail(escape(str(error)))
     if cache is not None:
@@ -101,14 +122,16 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
             ("  of which from cache", summary.from_cache),
             ("  of which split (too long)", summary.split),
             ("model batches run", router.model_calls),
-            ("seconds", f"{summary.seconds:.1f}"),
+            ("seconds (of which loading models)", f"{summary.seconds:.1f} ({summary.load_seconds:.1f})"),
             ("segments/s", f"{summary.translated / summary.seconds:.1f}" if summary.seconds else "-"),
         ]
         rows += [(f"model {name}", n) for name, n in summary.models.items()]
+        rows += [(f"backend {name}", n) for name, n in summary.backends.items()]
         rows += [(f"flag {flag}", n) for flag, n in sorted(summary.flags.items())]
         for key, value in rows:
             table.add_row(key, str(value))
         console.print(table)
+    return summary.as_dict()
 
 
 def _from_references(segments, references, quiet) -> None:
@@ -138,14 +161,3 @@ def _attach_references(segments, references) -> None:
         fail(str(error))
     for problem in report.missing:
         warn(f"no reference for {problem}")
-
-
-def _quiet_transformers() -> None:
-    """Loading bars and advice from transformers would bury our own progress bar."""
-    import warnings
-
-    from transformers.utils import logging
-
-    logging.disable_progress_bar()
-    logging.set_verbosity_error()
-    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")

@@ -30,8 +30,18 @@ class DecodingSettings:
         return asdict(self)
 
 
+TRANSFORMERS_COMPUTE_TYPES = ("float32", "float16", "bfloat16")
+
+
+class BackendSettingsError(ValueError):
+    """A backend or compute type that cannot run (unknown name, unsupported type)."""
+
+
 class Backend(Protocol):
+    """What `Translator` needs from a backend; nothing else in the pipeline sees which one ran."""
+
     name: str
+    compute_type: str
     max_input_tokens: int
 
     def count_tokens(self, text: str) -> int: ...
@@ -63,13 +73,17 @@ class TransformersBackend:
         model: ResolvedModel,
         decoding: DecodingSettings = DecodingSettings(),
         device: str = "auto",
-        max_batch_tokens: int = 2048,
+        max_batch_tokens: int = 4096,
+        compute_type: str | None = None,
     ) -> None:
         import torch
         from transformers import MarianMTModel, MarianTokenizer
 
         self.device = pick_device(device)
-        self.dtype = torch.float16 if self.device == "cuda" else torch.float32
+        self.compute_type = compute_type or ("float16" if self.device == "cuda" else "float32")
+        if self.compute_type not in TRANSFORMERS_COMPUTE_TYPES:
+            raise BackendSettingsError(f"the transformers backend runs in {', '.join(TRANSFORMERS_COMPUTE_TYPES)}, not '{self.compute_type}'")
+        self.dtype = getattr(torch, self.compute_type)
         if self.device == "cpu" and torch.get_num_threads() < (os.cpu_count() or 1):
             torch.set_num_threads(os.cpu_count() or 1)
         self.tokenizer = MarianTokenizer.from_pretrained(model.path)

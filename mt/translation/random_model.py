@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-SPECIAL_TOKENS = ["</s>", "<unk>", "<pad>"]
+SPECIAL_TOKENS = ["</s>", "<unk>"]
+PAD_TOKEN = "<pad>"
+"""Last in the vocabulary, as in the published opus-mt models (CTranslate2's converter relies on it)."""
 
 
 def train_sentencepiece(lines: Iterable[str], vocab_size: int) -> bytes:
@@ -75,9 +77,10 @@ def build_random_marian(
         )
     generation_keys = ("num_beams", "max_length", "bad_words_ids", "forced_eos_token_id")
     settings.update({k: v for k, v in (config or {}).items() if not k.startswith("_") and k not in ("architectures", "transformers_version")})
-    vocab_size = max(settings.get("vocab_size", 0), len(vocab))
-    while len(vocab) < vocab_size:
+    vocab_size = max(settings.get("vocab_size", 0), len(vocab) + 1)
+    while len(vocab) < vocab_size - 1:
         vocab[f"<filler_{len(vocab)}>"] = len(vocab)
+    vocab[PAD_TOKEN] = len(vocab)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     settings.update(
         vocab_size=vocab_size, decoder_vocab_size=vocab_size, pad_token_id=vocab["<pad>"],

@@ -15,7 +15,7 @@ from mt.records import Segment
 from mt.translation.cache import TranslationCache
 from mt.translation.flags import FlagSettings
 from mt.translation.models import ModelRef, ResolvedModel, resolve_all
-from mt.translation.translator import Progress, Translation, Translator
+from mt.translation.translator import DEFAULT_BACKEND, DEFAULT_MAX_BATCH_TOKENS, Progress, Translation, Translator
 
 
 class RoutingTranslator:
@@ -37,13 +37,16 @@ class RoutingTranslator:
         self.translator_options = translator_options
         self._translators: dict[ModelRef, Translator] = {}
         self._loaded: OrderedDict[ModelRef, None] = OrderedDict()
+        self.resolve_seconds = 0.0
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **overrides: Any) -> "RoutingTranslator":
         settings = config["translation"]
         options = dict(
             device=settings.get("device", "auto"),
-            max_batch_tokens=settings.get("max_batch_tokens", 2048),
+            max_batch_tokens=settings.get("max_batch_tokens", DEFAULT_MAX_BATCH_TOKENS),
+            backend=settings.get("backend", DEFAULT_BACKEND),
+            compute_type=settings.get("compute_type"),
             flag_settings=FlagSettings(**settings.get("flags", {})),
             max_loaded_models=settings.get("max_loaded_models", 1),
         )
@@ -76,7 +79,9 @@ class RoutingTranslator:
         for i, lang in enumerate(langs):
             if lang != self.target:
                 groups.setdefault(self.model_for(lang), []).append(i)
+        started = time.perf_counter()
         resolved = resolve_all(list(groups))
+        self.resolve_seconds += time.perf_counter() - started
         for ref, indices in groups.items():
             translator = self.translator_for(langs[indices[0]], resolved[ref])
             for i, result in zip(indices, translator.translate_detailed([texts[i] for i in indices], progress)):
@@ -86,6 +91,11 @@ class RoutingTranslator:
     @property
     def model_calls(self) -> int:
         return sum(t.model_calls for t in self._translators.values())
+
+    @property
+    def load_seconds(self) -> float:
+        """Time spent finding, fingerprinting, converting and loading models."""
+        return self.resolve_seconds + sum(t.load_seconds for t in self._translators.values())
 
 
 @dataclass
@@ -97,7 +107,16 @@ class TranslationSummary:
     split: int = 0
     flags: Counter = field(default_factory=Counter)
     models: Counter = field(default_factory=Counter)
+    backends: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    load_seconds: float = 0.0
+    """Part of `seconds` spent loading (and converting) models."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for `mt translate --summary-json`."""
+        data = {name: dict(value) if isinstance(value, Counter) else value for name, value in vars(self).items()}
+        data["translate_seconds"] = self.seconds - self.load_seconds
+        return data
 
 
 def translate_segments(
@@ -112,7 +131,8 @@ def translate_segments(
     for segment, result in zip(segments, results):
         if result is None:
             segment.english = segment.text
-            segment.translation_model = segment.translation_model_revision = segment.translation_backend = None
+            segment.translation_model = segment.translation_model_revision = None
+            segment.translation_backend = segment.translation_compute_type = None
             segment.mt_score, segment.mt_flags, segment.mt_pieces = None, [], None
             summary.passed_through += 1
             continue
@@ -120,6 +140,7 @@ def translate_segments(
         segment.translation_model = result.model
         segment.translation_model_revision = result.revision
         segment.translation_backend = result.backend
+        segment.translation_compute_type = result.compute_type
         segment.mt_score = round(result.score, 4)
         segment.mt_flags = result.flags
         segment.mt_pieces = result.pieces
@@ -128,5 +149,7 @@ def translate_segments(
         summary.split += result.pieces > 1
         summary.flags.update(result.flags)
         summary.models[result.model] += 1
+        summary.backends[f"{result.backend} {result.compute_type}"] += 1
     summary.seconds = time.perf_counter() - started
+    summary.load_seconds = router.load_seconds
     return summary

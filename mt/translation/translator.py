@@ -7,11 +7,13 @@ backend.py) only ever sees short, distinct, uncached texts.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence, overload
 
-from mt.translation.backend import Backend, DecodingSettings, TransformersBackend, pick_device
+from mt.translation.backend import Backend, BackendSettingsError, DecodingSettings, TransformersBackend, pick_device
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
 from mt.translation.models import ModelRef, ResolvedModel, resolve
@@ -19,6 +21,10 @@ from mt.translation.splitting import split_to_fit
 
 Progress = Callable[[int], None]
 """Called with the number of source texts just completed."""
+
+BACKENDS = ("transformers", "ctranslate2")
+DEFAULT_BACKEND = "transformers"
+DEFAULT_MAX_BATCH_TOKENS = 4096
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Translation:
     model: str
     revision: str
     backend: str
+    compute_type: str
     pieces: int = 1
     flags: list[str] = field(default_factory=list)
     cached: bool = False
@@ -48,11 +55,16 @@ class Translator:
         beams: int | None = None,
         max_new_tokens: int | None = None,
         min_new_tokens: int | None = None,
-        max_batch_tokens: int = 2048,
+        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
         cache: TranslationCache | None = None,
         flag_settings: FlagSettings = FlagSettings(),
         source_lang: str = "en",
+        backend: str = DEFAULT_BACKEND,
+        compute_type: str | None = None,
+        conversion_dir: Path | None = None,
     ) -> None:
+        if backend not in BACKENDS:
+            raise BackendSettingsError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
         if isinstance(model, ResolvedModel):
             self.ref, self._resolved = model.ref, model
         else:
@@ -63,8 +75,12 @@ class Translator:
         self.cache = cache
         self.flag_settings = flag_settings
         self.source_lang = source_lang
+        self.backend_name = backend
+        self._compute_type = compute_type
+        self.conversion_dir = conversion_dir
         self._backend: Backend | None = None
         self.model_calls = 0
+        self.load_seconds = 0.0
 
     @property
     def resolved(self) -> ResolvedModel:
@@ -74,10 +90,31 @@ class Translator:
 
     @property
     def backend(self) -> Backend:
-        """The loaded model; loading happens here, on first use."""
+        """The loaded model; loading (and for CTranslate2 a first conversion) happens here, on first use."""
         if self._backend is None:
-            self._backend = TransformersBackend(self.resolved, self.decoding, self.device, self.max_batch_tokens)
+            started = time.perf_counter()
+            if self.backend_name == "ctranslate2":
+                from mt.translation.ctranslate2_backend import CTranslate2Backend
+
+                self._backend = CTranslate2Backend(
+                    self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type, self.conversion_dir
+                )
+            else:
+                self._backend = TransformersBackend(self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type)
+            self.load_seconds += time.perf_counter() - started
         return self._backend
+
+    @property
+    def compute_type(self) -> str:
+        """The numeric type the model runs in: part of every cache key and recorded with each translation."""
+        if self._compute_type is None:
+            if self.backend_name == "ctranslate2":
+                from mt.translation.ctranslate2_backend import default_compute_type
+
+                self._compute_type = default_compute_type(self.device)
+            else:
+                self._compute_type = "float16" if pick_device(self.device) == "cuda" else "float32"
+        return self._compute_type
 
     def unload(self) -> None:
         self._backend = None
@@ -87,8 +124,8 @@ class Translator:
         return {
             "model": self.ref.name,
             "revision": self.resolved.revision,
-            "backend": "transformers",
-            "dtype": "float16" if pick_device(self.device) == "cuda" else "float32",
+            "backend": self.backend_name,
+            "dtype": self.compute_type,
             **self.decoding.as_dict(),
         }
 
@@ -162,7 +199,8 @@ class Translator:
             score=found.score,
             model=self.ref.name,
             revision=self.resolved.revision,
-            backend="transformers",
+            backend=self.backend_name,
+            compute_type=self.compute_type,
             pieces=found.pieces,
             flags=quality_flags(source, found.text, self.flag_settings),
             cached=cached,

@@ -1,0 +1,212 @@
+"""Comparable-corpus alignment: which sentences in different articles report the same fact.
+
+Bitext mining, not sequence alignment: every segment looks for its nearest
+neighbours in all other articles (block by block, so thousands of articles
+fit in memory), candidates are scored with the ratio margin of Artetxe and
+Schwenk (2019), with each side's k nearest neighbours taken in the other
+side's article, plus chrF and agreement of names and numbers, and within each
+pair of articles the best-scoring pairs are kept one-to-one, or one-to-two
+where a fact is split over two adjacent sentences.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from alignments.embeddings import Embedder
+from alignments.evidence import ChrF, EntityAgreement
+from alignments.settings import AlignmentSettings
+from mt.records import Pair, Segment
+
+Unit = tuple[int, ...]
+"""One side of a pair: indices of one segment, or of two adjacent segments, in the aligned list."""
+
+
+class AlignmentInputError(ValueError):
+    """Segments that cannot be aligned as asked (no English text, a single article...)."""
+
+
+@dataclass
+class Neighbours:
+    """For each segment: its nearest segments in other articles, best first."""
+
+    index: np.ndarray
+    cosine: np.ndarray
+
+
+def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
+    """The segments that take part, in input order; raises if they have no text to compare."""
+    chosen = [s for s in segments if s.kind in settings.kinds]
+    if settings.on == "english":
+        missing = [s.id for s in chosen if not s.english]
+        if missing:
+            raise AlignmentInputError(
+                f"{len(missing)} segment(s) have no English text (first: {missing[0]}); "
+                "run `mt translate` first, or align the original texts with --on original"
+            )
+    if len({s.article for s in chosen}) < 2:
+        raise AlignmentInputError("alignment needs segments from at least two articles")
+    return chosen
+
+
+def text_of(segment: Segment, settings: AlignmentSettings) -> str:
+    return (segment.english if settings.on == "english" else segment.text) or ""
+
+
+def nearest_in_other_articles(vectors: np.ndarray, articles: np.ndarray, keep: int, block_size: int,
+                              progress: Callable[[int], None] | None = None) -> Neighbours:
+    """Block-wise nearest neighbours over normalised vectors; same-article segments are never neighbours.
+
+    Memory stays at block_size x n similarities, whatever the number of articles.
+    """
+    n = len(vectors)
+    keep = min(keep, n - 1)
+    index = np.zeros((n, keep), dtype=np.int64)
+    cosine = np.zeros((n, keep), dtype=np.float32)
+    for start in range(0, n, block_size):
+        stop = min(start + block_size, n)
+        sims = vectors[start:stop] @ vectors.T
+        sims[articles[start:stop, None] == articles[None, :]] = -np.inf
+        top = np.argpartition(-sims, keep - 1, axis=1)[:, :keep] if keep < n else np.argsort(-sims, axis=1)[:, :keep]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-top_sims, axis=1, kind="stable")
+        index[start:stop] = np.take_along_axis(top, order, axis=1)
+        cosine[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+        if progress:
+            progress(stop - start)
+    return Neighbours(index, cosine)
+
+
+class PairScorer:
+    """The combined score of two units and every signal that went into it."""
+
+    def __init__(self, texts: list[str], vectors: np.ndarray, articles: np.ndarray, settings: AlignmentSettings,
+                 embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.texts, self.vectors, self.settings, self.embed = texts, vectors, settings, embed
+        self.article_of = list(articles)
+        self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
+        self.chrf = ChrF()
+        self.entities = EntityAgreement(texts)
+        self._unit_vectors: dict[Unit, np.ndarray] = {}
+        self._knn: dict[tuple[Unit, int], float] = {}
+
+    def _knn_in_article(self, unit: Unit, other: Unit) -> float:
+        """Mean of the k best cosines of `unit` with the sentences of `other`'s article."""
+        key = (unit, other[0])
+        if key not in self._knn:
+            rows = self.rows_of_article[self.article_of[other[0]]]
+            sims = self.vectors[rows] @ self._vector(unit)
+            k = min(self.settings.neighbours, len(rows))
+            self._knn[key] = float(np.sort(sims)[-k:].mean())
+        return self._knn[key]
+
+    def unit_text(self, unit: Unit) -> str:
+        return " ".join(self.texts[i] for i in unit)
+
+    def prepare(self, units: list[Unit]) -> None:
+        """Embed the concatenated text of two-sentence units, all at once."""
+        todo = [u for u in dict.fromkeys(units) if len(u) > 1 and u not in self._unit_vectors]
+        if todo:
+            for unit, vector in zip(todo, self.embed([self.unit_text(u) for u in todo])):
+                self._unit_vectors[unit] = vector
+
+    def _vector(self, unit: Unit) -> np.ndarray:
+        return self.vectors[unit[0]] if len(unit) == 1 else self._unit_vectors[unit]
+
+    def score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
+        s = self.settings
+        cosine = float(self._vector(a) @ self._vector(b))
+        knn = (self._knn_in_article(a, b) + self._knn_in_article(b, a)) / 2
+        margin = cosine / knn if knn > 0 else cosine
+        text_a, text_b = self.unit_text(a), self.unit_text(b)
+        chrf = self.chrf(text_a, text_b)
+        entities = self.entities(a, b)
+        combined = s.weight_margin * margin + s.weight_chrf * chrf + s.weight_entities * entities
+        signals = {"cosine": cosine, "margin": margin, "chrf": chrf, "entities": entities}
+        return combined, {k: round(float(v), 4) for k, v in signals.items()}
+
+
+def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: AlignmentSettings,
+                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], np.ndarray]:
+    """Pairs across articles, best first; also the aligned segments and their vectors (for facts)."""
+    chosen = alignable(segments, settings)
+    texts = [text_of(s, settings) for s in chosen]
+    vectors = embedder.embed(texts)
+    articles = np.array([s.article for s in chosen])
+    neighbours = nearest_in_other_articles(vectors, articles, settings.candidates, settings.block_size, progress)
+    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
+
+    candidates: dict[tuple[str, str], dict[tuple[Unit, Unit], tuple[float, dict]]] = defaultdict(dict)
+    for i in range(len(chosen)):
+        for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]):
+            if not np.isfinite(cosine):
+                continue
+            a, b = (i, int(j)) if chosen[i].article < chosen[j].article else (int(j), i)
+            key = (chosen[a].article, chosen[b].article)
+            if ((a,), (b,)) not in candidates[key]:
+                candidates[key][((a,), (b,))] = scorer.score((a,), (b,))
+
+    following = _next_in_article(chosen)
+    links: list[tuple[Unit, Unit, float, dict]] = []
+    for key in sorted(candidates):
+        links += _link_article_pair(candidates[key], following, scorer, settings)
+    links.sort(key=lambda link: (-link[2], link[0], link[1]))
+    pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
+    return pairs, chosen, vectors
+
+
+def _next_in_article(chosen: list[Segment]) -> dict[int, int]:
+    """Each aligned segment's successor in its article (captions and other kinds in between are skipped)."""
+    last: dict[str, int] = {}
+    following: dict[int, int] = {}
+    for i, segment in enumerate(chosen):
+        if segment.article in last:
+            following[last[segment.article]] = i
+        last[segment.article] = i
+    return following
+
+
+def _link_article_pair(scored: dict[tuple[Unit, Unit], tuple[float, dict]], following: dict[int, int],
+                       scorer: PairScorer, settings: AlignmentSettings) -> list[tuple[Unit, Unit, float, dict]]:
+    """One-to-one by best score, then widen a side to two adjacent sentences where that scores clearly higher."""
+    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= settings.threshold),
+                    key=lambda item: (-item[0], item[1], item[2]))
+    used: set[int] = set()
+    links: list[list] = []
+    for score, a, b, signals in ranked:
+        if a[0] in used or b[0] in used:
+            continue
+        used.update((a[0], b[0]))
+        links.append([a, b, score, signals])
+
+    preceding = {v: k for k, v in following.items()}
+    options: list[tuple[int, int, Unit, Unit]] = []  # (link, side, one unit, its two-sentence widening)
+    for n, (a, b, _, _) in enumerate(links):
+        for side, unit in ((0, a), (1, b)):
+            for wider in ((preceding.get(unit[0]), unit[0]), (unit[0], following.get(unit[0]))):
+                if None not in wider and not (set(wider) - set(unit)) & used:
+                    options.append((n, side, unit, tuple(wider)))
+    scorer.prepare([wider for _, _, _, wider in options])
+    for n, side, unit, wider in options:
+        a, b, score, _ = links[n]
+        if unit != (a, b)[side] or (set(wider) - set(unit)) & used:
+            continue  # this link already widened on this side, or the neighbour was taken meanwhile
+        trial = (wider, b) if side == 0 else (a, wider)
+        added = tuple(set(wider) - set(unit))
+        _, added_signals = scorer.score(*((added, b) if side == 0 else (a, added)))
+        new_score, new_signals = scorer.score(*trial)
+        if new_score >= score + settings.split_bonus and added_signals["margin"] >= settings.split_min_margin:
+            used.update(wider)
+            links[n] = [trial[0], trial[1], new_score, new_signals]
+    return [tuple(link) for link in links]
+
+
+def _pair(chosen: list[Segment], a: Unit, b: Unit, score: float, signals: dict) -> Pair:
+    ids_a = [chosen[i].id for i in a]
+    ids_b = [chosen[i].id for i in b]
+    return Pair(id_a=ids_a[0], id_b=ids_b[0], article_a=chosen[a[0]].article, article_b=chosen[b[0]].article,
+                ids_a=ids_a, ids_b=ids_b, score=round(float(score), 4), signals=signals)

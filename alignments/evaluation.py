@@ -1,0 +1,114 @@
+"""Precision, recall and F1 of alignments against gold.
+
+Comparable mode compares unordered pairs of segment ids: a predicted pair with
+a two-sentence side counts as both of its sentence pairs. Gold is JSON Lines,
+each line either a pair (`{"id_a": ..., "id_b": ...}`) or a fact
+(`{"members": [ids...]}`, which stands for every pair of its members from
+different articles).
+
+Parallel mode reads the `[i, j]:[k]` lines of vecalign and bertalign. Strict
+counts an alignment as right only if the gold has exactly it; lax counts it
+right if it shares a source and a target sentence with a gold alignment (the
+definitions of vecalign's score.py). Deletions (an empty side) are not scored.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from mt.records import Pair
+
+IdPair = frozenset[str]
+Link = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class PRF:
+    precision: float
+    recall: float
+    f1: float
+    predicted: int
+    gold: int
+    correct: int
+
+    @classmethod
+    def from_counts(cls, correct_predicted: int, predicted: int, correct_gold: int, gold: int) -> "PRF":
+        precision = correct_predicted / predicted if predicted else 0.0
+        recall = correct_gold / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return cls(round(precision, 4), round(recall, 4), round(f1, 4), predicted, gold, correct_predicted)
+
+
+def article_of(segment_id: str) -> str:
+    return segment_id.rsplit(":", 1)[0]
+
+
+def pair_ids(pairs: Iterable[Pair]) -> set[IdPair]:
+    """Every sentence-level pair the predicted pairs stand for."""
+    return {frozenset((a, b)) for pair in pairs for a in pair.ids_a for b in pair.ids_b}
+
+
+def read_gold_pairs(path: Path | str) -> set[IdPair]:
+    gold: set[IdPair] = set()
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if "members" in record:
+            members = record["members"]
+            gold |= {frozenset((a, b)) for a, b in combinations(members, 2) if article_of(a) != article_of(b)}
+        elif "id_a" in record and "id_b" in record:
+            gold.add(frozenset((record["id_a"], record["id_b"])))
+        else:
+            raise ValueError(f"{path}:{number}: expected 'members' or 'id_a'/'id_b'")
+    return gold
+
+
+def score_pairs(predicted: set[IdPair], gold: set[IdPair]) -> PRF:
+    correct = len(predicted & gold)
+    return PRF.from_counts(correct, len(predicted), correct, len(gold))
+
+
+def parse_links(lines: Iterable[str]) -> list[Link]:
+    """`[0]:[0]`, `[1, 2]:[1]:0.83`, `[3]:[]` -> links (the optional score is dropped)."""
+    links = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        source, target = line.split(":")[:2]
+        links.append((tuple(ast.literal_eval(source)), tuple(ast.literal_eval(target))))
+    return links
+
+
+def format_links(links: Sequence[Link], scores: Sequence[float] | None = None) -> list[str]:
+    rows = []
+    for n, (source, target) in enumerate(links):
+        row = f"{list(source)}:{list(target)}"
+        rows.append(f"{row}:{scores[n]:.4f}" if scores is not None else row)
+    return rows
+
+
+def score_links(predicted: Sequence[Link], gold: Sequence[Link]) -> dict[str, PRF]:
+    """Strict and lax precision, recall and F1 over non-deletion links."""
+    predicted = [link for link in predicted if link[0] and link[1]]
+    gold = [link for link in gold if link[0] and link[1]]
+    gold_set, predicted_set = set(gold), set(predicted)
+    strict_p = sum(link in gold_set for link in predicted)
+    strict_r = sum(link in predicted_set for link in gold)
+
+    def atoms(links: Sequence[Link]) -> set[tuple[int, int]]:
+        return {(s, t) for source, target in links for s in source for t in target}
+
+    gold_atoms, predicted_atoms = atoms(gold), atoms(predicted)
+    lax_p = sum(any((s, t) in gold_atoms for s in src for t in tgt) for src, tgt in predicted)
+    lax_r = sum(any((s, t) in predicted_atoms for s in src for t in tgt) for src, tgt in gold)
+    return {
+        "strict": PRF.from_counts(strict_p, len(predicted), strict_r, len(gold)),
+        "lax": PRF.from_counts(lax_p, len(predicted), lax_r, len(gold)),
+    }

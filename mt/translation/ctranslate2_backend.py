@@ -1,0 +1,171 @@
+"""MarianMT through CTranslate2: the same models, converted once, several times faster.
+
+The Hugging Face model is converted with CTranslate2's own converter on first
+use and the converted folder is kept in the cache, keyed by model and
+revision; a folder that already holds a CTranslate2 model is used as it is.
+The converted folder carries the tokenizer files, so the source and target
+text go through exactly the same SentencePiece models as with transformers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from mt.translation.backend import BackendSettingsError, DecodingSettings
+from mt.translation.batching import token_batches
+from mt.translation.models import ResolvedModel
+
+TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
+                   "special_tokens_map.json", "generation_config.json"]
+"""Copied next to the converted weights, so a converted folder is all a run needs."""
+
+DEFAULT_COMPUTE_TYPE = {"cpu": "int8", "cuda": "float16"}
+
+
+class CTranslate2UnavailableError(RuntimeError):
+    """The optional ctranslate2 package is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the ctranslate2 backend needs the optional 'ctranslate2' package, which is not installed.\n"
+            "Install it with `pip install 'mt-comparable[ctranslate2]'` (or `pip install ctranslate2`),\n"
+            "or use the default backend: `--backend transformers`."
+        )
+
+
+class ConversionError(RuntimeError):
+    """CTranslate2's converter refused the model."""
+
+
+def import_ctranslate2():
+    try:
+        import ctranslate2
+    except ImportError as error:
+        raise CTranslate2UnavailableError() from error
+    return ctranslate2
+
+
+def is_ctranslate2_folder(path: Path) -> bool:
+    """A CTranslate2 model folder has a model.bin (a transformers folder never does)."""
+    return (Path(path) / "model.bin").is_file()
+
+
+def pick_ct2_device(device: str = "auto") -> str:
+    if device != "auto":
+        return device.split(":")[0]
+    return "cuda" if import_ctranslate2().get_cuda_device_count() > 0 else "cpu"
+
+
+def default_compute_type(device: str) -> str:
+    return DEFAULT_COMPUTE_TYPE.get(pick_ct2_device(device), "default")
+
+
+def converted_folder(model: ResolvedModel, cache_dir: Path) -> Path:
+    """Where the CTranslate2 conversion of `model` lives (or will live) in the cache."""
+    if is_ctranslate2_folder(model.path):
+        return model.path
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", model.ref.name.strip("/"))[-80:]
+    return Path(cache_dir) / "ctranslate2" / f"{slug}@{model.revision}"
+
+
+def convert(model: ResolvedModel, cache_dir: Path) -> Path:
+    """Convert `model` with CTranslate2's converter, once; later calls return the cached folder.
+
+    Weights are stored in float32; the compute type (int8, float16...) is chosen
+    when the model is loaded, so one conversion serves every compute type.
+    """
+    target = converted_folder(model, cache_dir)
+    if is_ctranslate2_folder(target):
+        return target
+    import_ctranslate2()
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy = [name for name in TOKENIZER_FILES if (model.path / name).is_file()]
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".converting-") as tmp:
+        staging = Path(tmp) / "model"
+        converter = TransformersConverter(str(model.path), copy_files=[str(model.path / name) for name in copy])
+        try:
+            converter.convert(str(staging))
+        except Exception as error:  # the converter raises many kinds; all mean "cannot use this model"
+            raise ConversionError(f"CTranslate2 could not convert {model.ref} ({model.path}): {error}") from error
+        try:
+            staging.rename(target)  # atomic: a killed conversion leaves no half folder behind
+        except OSError:
+            if not is_ctranslate2_folder(target):
+                raise
+    return target
+
+
+class CTranslate2Backend:
+    """Generation with `ctranslate2.Translator.translate_batch`, batched by source tokens."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        decoding: DecodingSettings = DecodingSettings(),
+        device: str = "auto",
+        max_batch_tokens: int = 4096,
+        compute_type: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        ctranslate2 = import_ctranslate2()
+        from transformers import GenerationConfig, MarianTokenizer
+
+        from mt.translation.cache import DEFAULT_CACHE_DIR
+
+        folder = convert(model, cache_dir or DEFAULT_CACHE_DIR)
+        self.device = pick_ct2_device(device)
+        self.compute_type = compute_type or default_compute_type(self.device)
+        try:
+            self.translator = ctranslate2.Translator(
+                str(folder), device=self.device, compute_type=self.compute_type,
+                intra_threads=(os.cpu_count() or 1) if self.device == "cpu" else 0,
+            )
+        except ValueError as error:  # an unknown or unsupported compute type
+            raise BackendSettingsError(f"ctranslate2 cannot run {folder} on {self.device} as '{self.compute_type}': {error}") from error
+        self.tokenizer = MarianTokenizer.from_pretrained(folder)
+        generation = GenerationConfig.from_pretrained(folder) if (folder / "generation_config.json").is_file() else GenerationConfig()
+        self.beams = decoding.beams or generation.num_beams or 1
+        self.forced_eos = generation.forced_eos_token_id is not None
+        longest = decoding.max_new_tokens or max(1, (generation.max_length or 512) - 1)
+        self.max_decoding_length = max(1, longest - self.forced_eos)
+        self.min_decoding_length = min(decoding.min_new_tokens or 0, self.max_decoding_length)
+        self.max_batch_tokens = max_batch_tokens
+        self.max_input_tokens = self.tokenizer.model_max_length
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, truncation=False)["input_ids"])
+
+    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
+        """Same settings as the transformers backend: the model's beams and length limits, EOS forced at the end."""
+        tokenized = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t, truncation=False)["input_ids"]) for t in texts]
+        for batch in token_batches([len(t) for t in tokenized], self.max_batch_tokens):
+            results = self.translator.translate_batch(
+                [tokenized[i] for i in batch],
+                beam_size=self.beams,
+                max_decoding_length=self.max_decoding_length,
+                min_decoding_length=self.min_decoding_length,
+                return_scores=True,
+                return_end_token=True,
+            )
+            rows = []
+            for i, result in zip(batch, results):
+                tokens = result.hypotheses[0]
+                text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+                rows.append((i, text, self._mean_logprob(result.scores[0], tokens)))
+            yield rows
+
+    def _mean_logprob(self, score: float, tokens: list[str]) -> float:
+        """CTranslate2's score is the mean over the returned tokens; transformers also counts an
+        end-of-sentence token forced at the length limit (log-probability 0) when none was generated."""
+        if tokens and tokens[-1] == self.tokenizer.eos_token or not self.forced_eos:
+            return score
+        return score * len(tokens) / (len(tokens) + 1)
+
