@@ -1,7 +1,7 @@
 """Facts: pairs grouped into n-way groups across articles, and the numbers outlets disagree on.
 
 Pairs are merged best first, but a group only grows when it stays coherent:
-the newcomer's mean cosine with the members in other articles must reach
+the newcomer's cosine with every member in other articles must reach
 `fact_coherence`, and an article contributes one unit (one sentence, or two
 adjacent ones) to a group. So a hub sentence cannot chain unrelated
 sentences together; a pair refused by a group becomes a fact of its own.
@@ -49,7 +49,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], vectors: np.
                 return False
         others = [(unit, [i for a, u in group.units.items() if a != article for i in u]) for article, unit in new.items()]
         sims = [float(vectors[row[x]] @ vectors[row[y]]) for unit, rest in others for x in unit for y in rest]
-        return not sims or float(np.mean(sims)) >= coherence
+        return not sims or min(sims) >= coherence
 
     for pair in sorted(pairs, key=lambda p: -p.score):
         side_a, side_b = (pair.article_a, tuple(pair.ids_a)), (pair.article_b, tuple(pair.ids_b))

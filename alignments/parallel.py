@@ -1,8 +1,10 @@
 """In-order alignment for documents that are translations of each other (`--mode parallel`).
 
-Dynamic programming over 1-1, 1-2, 2-1, 1-0 and 0-1 links, each costing one
-minus the cosine of the two sides' embeddings (two sentences are embedded as
-their concatenation) or a fixed cost for leaving a sentence out.
+Dynamic programming over 1-1, 1-2, 2-1, 1-0 and 0-1 links. A link costs one
+minus the cosine of its two sides' embeddings (two sentences are embedded as
+their concatenation) for each sentence it covers, so a merge must be clearly
+better than a one-to-one link plus a deletion; leaving a sentence out costs a
+fixed amount per sentence.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def align_in_order(source: list[str], target: list[str], embed: Callable[[list[s
                 pi, pj = i - di, j - dj
                 if pi < 0 or pj < 0 or not np.isfinite(cost[pi, pj]):
                     continue
-                step = skip_cost if 0 in (di, dj) else 1.0 - cosine(pi, di, pj, dj)
+                step = skip_cost if 0 in (di, dj) else (1.0 - cosine(pi, di, pj, dj)) * (di + dj)
                 if cost[pi, pj] + step < cost[i, j]:
                     cost[i, j] = cost[pi, pj] + step
                     back[i, j] = (di, dj)

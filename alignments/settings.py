@@ -26,10 +26,10 @@ class AlignmentSettings:
     """How much better a two-sentence side must score than its best single sentence."""
     split_min_margin: float = 1.0
     """The sentence added to a side must itself be this close to the other side (ratio margin)."""
-    fact_coherence: float = 0.4
-    """Mean cosine a segment must have with a fact's members in other articles to join it."""
+    fact_coherence: float = 0.3
+    """Cosine a segment must have with each of a fact's members in other articles to join it."""
     block_size: int = 2048
-    parallel_skip_cost: float = 0.7
+    parallel_skip_cost: float = 0.3
     quantities: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod

@@ -1,0 +1,217 @@
+"""Alignment on tiny inputs whose answer is known, with the real (bundled, offline) embedder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from alignments import AlignmentInputError, AlignmentSettings, Embedder, EmbeddingCache, align
+from alignments.embeddings import bundled_model_path
+from alignments.evaluation import PRF, parse_links, read_gold_pairs, score_links, score_pairs
+from alignments.evidence import EntityAgreement, find_numbers
+from alignments.parallel import align_in_order
+from mt.cli import app
+from mt.config import load_config
+from mt.records import Segment, read_facts, read_pairs
+
+QUANTITIES = load_config(None)["alignment"]["quantities"]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder()
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return AlignmentSettings.from_config(load_config(None))
+
+
+def article(name, sentences):
+    return [Segment(f"{name}:{i:04d}", name, i, "body", "en", text, 0, len(text), english=text) for i, text in enumerate(sentences)]
+
+
+# Outlet A and outlet B report the same events in a different order; B splits the casualty
+# figures over two sentences, gives another troop number, and each has one sentence of its own.
+OUTLET_A = [
+    "Russia sent paratroopers to Kazakhstan on Thursday.",
+    "The protests started after fuel prices doubled on 2 January.",
+    "More than 2,600 soldiers from the alliance are now in the country.",
+    "The interior minister said 16 police officers were killed and more than 1,300 people were injured.",
+    "The weather in Almaty was cold.",
+]
+OUTLET_B = [
+    "Officially, 3,600 troops of the alliance have been deployed.",
+    "Sixteen police officers died, according to the interior minister.",
+    "More than 1,300 people were injured in the riots.",
+    "Demonstrations began on 2 January when the price of fuel doubled.",
+    "Moscow flew airborne troops into Kazakhstan on Thursday.",
+    "The central bank closed all branches.",
+]
+
+
+@pytest.fixture(scope="module")
+def comparable(embedder, settings):
+    return align(article("a", OUTLET_A) + article("b", OUTLET_B), settings, embedder)
+
+
+def links_of(result):
+    return {(tuple(p.ids_a), tuple(p.ids_b)) for p in result.pairs}
+
+
+def test_default_embedder_is_bundled_and_works_offline(embedder):
+    assert bundled_model_path("sentence-transformers/all-MiniLM-L6-v2") is not None
+    assert embedder.source == str(bundled_model_path(embedder.name))
+    vectors = embedder.embed(["Russia sent troops.", "Russia sent troops.", "Fuel prices rose."])
+    assert vectors.shape == (3, 384)
+    assert vectors[0] @ vectors[1] == pytest.approx(1.0, abs=1e-5) and vectors[0] @ vectors[2] < 0.9
+
+
+def test_reordered_sentences_pair_with_their_counterparts(comparable):
+    assert (("a:0000",), ("b:0004",)) in links_of(comparable)
+    assert (("a:0001",), ("b:0003",)) in links_of(comparable)
+    assert (("a:0002",), ("b:0000",)) in links_of(comparable)
+
+
+def test_fact_split_over_two_sentences_is_one_to_two(comparable):
+    assert (("a:0003",), ("b:0001", "b:0002")) in links_of(comparable)
+
+
+def test_sentences_without_counterpart_stay_unpaired(comparable):
+    paired = {i for p in comparable.pairs for i in p.ids_a + p.ids_b}
+    assert "a:0004" not in paired and "b:0005" not in paired
+
+
+def test_every_pair_keeps_its_signals_and_belongs_to_a_fact(comparable):
+    fact_ids = {f.fact_id for f in comparable.facts}
+    for pair in comparable.pairs:
+        assert pair.article_a != pair.article_b
+        assert set(pair.signals) == {"cosine", "margin", "chrf", "entities"}
+        assert pair.fact_id in fact_ids
+
+
+def test_conflicting_numbers_are_reported_on_the_fact(comparable):
+    [fact] = [f for f in comparable.facts if "a:0002" in f.members.get("a", [])]
+    [disagreement] = fact.disagreements
+    assert disagreement.quantity == "troops"
+    assert disagreement.values == {"a": "More than 2,600", "b": "3,600"}
+
+
+def test_facts_do_not_chain_unrelated_sentences_through_a_hub(embedder, settings):
+    hub = "Russia sent troops to Kazakhstan and the central bank closed all branches."
+    segments = article("a", [hub]) + article("b", ["Russia sent troops to Kazakhstan."]) + article("c", ["The central bank closed all branches."])
+    result = align(segments, settings, embedder)
+    for fact in result.facts:
+        assert not {"b", "c"} <= set(fact.members), "troops and banks are not one fact"
+
+
+def test_parallel_documents_with_a_merge_and_a_deletion(embedder, settings):
+    source = ["The minister arrived in Almaty on Monday.", "He met the president.", "They discussed the protests.",
+              "Prices for fuel will be frozen.", "The weather was cold.", "Troops will leave next week."]
+    target = ["The minister arrived in Almaty on Monday.", "He met the president and they discussed the protests.",
+              "Fuel prices will be frozen.", "The troops will leave next week."]
+    links, _ = align_in_order(source, target, embedder.embed, settings.parallel_skip_cost)
+    assert links == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((4,), ()), ((5,), (3,))]
+
+
+def test_embeddings_are_cached(tmp_path):
+    first = Embedder(cache=EmbeddingCache(tmp_path))
+    first.embed(["Russia sent troops.", "Fuel prices rose."])
+    second = Embedder(cache=EmbeddingCache(tmp_path))
+    second.embed(["Fuel prices rose.", "Russia sent troops."])
+    assert (first.encoded, second.encoded) == (2, 0)
+
+
+def test_untranslated_segments_are_a_clear_error(settings, embedder):
+    segments = article("a", ["One."]) + [Segment("b:0000", "b", 0, "body", "pl", "Jeden.", 0, 6)]
+    with pytest.raises(AlignmentInputError, match="run `mt translate` first"):
+        align(segments, settings, embedder)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("ponad 2 600 żołnierzy", [2600]),
+    ("more than 2,600 soldiers", [2600]),
+    ("2600 soldiers", [2600]),
+    ("more than a thousand wounded", [1000]),
+    ("on 2 January 2022, Article 4 and the 11th Brigade", []),
+    ("a two-fold increase", []),
+])
+def test_numbers_are_normalised(text, values):
+    assert [m.value for m in find_numbers(text, QUANTITIES)] == values
+
+
+@pytest.mark.parametrize("text, quantities", [
+    ("At least 12 police officers were killed.", ["police killed"]),
+    ("Officially, the number of CSTO peacekeeping forces amounts to 3,600.", ["troops"]),
+    ("about 1000 people were injured in clashes, 400 were hospitalized", ["injured", "hospitalized"]),
+])
+def test_numbers_know_what_they_count(text, quantities):
+    assert [m.quantity for m in find_numbers(text, QUANTITIES)] == quantities
+
+
+def test_name_variants_agree_and_common_names_weigh_little():
+    texts = ["Tokayev asked for help.", "Tokáyev asked for help.", "Kazakhstan is big.", "Kazakhstan is cold.", "Kazakhstan votes.", "Tokajew spoke."]
+    entities = EntityAgreement(texts)
+    assert entities((0,), (1,)) == pytest.approx(1.0)
+    assert entities((0,), (3,)) == 0.0
+    assert entities((2,), (3,)) == pytest.approx(1.0)  # the only feature both have
+    assert entities.features[0] == entities.features[1]
+
+
+@pytest.mark.parametrize("predicted, gold, expected", [
+    ({frozenset("ab"), frozenset("cd")}, {frozenset("ab"), frozenset("ef")}, PRF(0.5, 0.5, 0.5, 2, 2, 1)),
+    ({frozenset("ab")}, {frozenset("ab"), frozenset("cd"), frozenset("ef")}, PRF(1.0, 0.3333, 0.5, 1, 3, 1)),
+    (set(), {frozenset("ab")}, PRF(0.0, 0.0, 0.0, 0, 1, 0)),
+])
+def test_pair_scores(predicted, gold, expected):
+    assert score_pairs(predicted, gold) == expected
+
+
+def test_strict_and_lax_link_scores():
+    gold = parse_links(["[0]:[0]", "[1, 2]:[1]", "[3]:[]", "[4]:[2]"])
+    predicted = parse_links(["[0]:[0]:0.9", "[1]:[1]:0.8", "[2]:[]", "[3]:[2]", "[4]:[]"])
+    scores = score_links(predicted, gold)
+    # strict: only [0]:[0] is exactly right; lax: [1]:[1] overlaps [1, 2]:[1]; [3]:[2] overlaps nothing
+    assert (scores["strict"].precision, scores["strict"].recall) == (pytest.approx(1 / 3, abs=1e-4), pytest.approx(1 / 3, abs=1e-4))
+    assert (scores["lax"].precision, scores["lax"].recall) == (pytest.approx(2 / 3, abs=1e-4), pytest.approx(2 / 3, abs=1e-4))
+
+
+def test_gold_facts_stand_for_their_cross_article_pairs(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"members": ["a:0001", "a:0002", "b:0003"]}) + "\n" + json.dumps({"id_a": "c:0001", "id_b": "a:0004"}) + "\n")
+    assert read_gold_pairs(gold) == {frozenset(("a:0001", "b:0003")), frozenset(("a:0002", "b:0003")), frozenset(("c:0001", "a:0004"))}
+
+
+def test_cli_align_and_align_eval_on_the_seeds(seeds_dir, tmp_path):
+    runner = CliRunner()
+    segments, translated, out = tmp_path / "segments.jsonl", tmp_path / "translated.jsonl", tmp_path / "alignment"
+    assert runner.invoke(app, ["segment", str(seeds_dir), "-o", str(segments), "-q"]).exit_code == 0
+    assert runner.invoke(app, ["translate", str(segments), "-o", str(translated), "--english-from", "reference", "-q"]).exit_code == 0
+    result = runner.invoke(app, ["align", str(translated), "-o", str(out), "--cache-dir", str(tmp_path / "cache"), "-q"])
+    assert result.exit_code == 0, result.output
+    pairs, facts = read_pairs(out / "pairs.jsonl"), read_facts(out / "facts.jsonl")
+    assert pairs and facts and all(p.fact_id for p in pairs)
+    assert any(f.n_articles >= 3 for f in facts)
+    settings = json.loads((out / "alignment.json").read_text())
+    assert settings["embedder"] == "sentence-transformers/all-MiniLM-L6-v2" and settings["mode"] == "comparable"
+    scored = runner.invoke(app, ["align-eval", str(out), str(seeds_dir / "gold" / "alignment.jsonl"), "--json"])
+    assert scored.exit_code == 0, scored.output
+    report = json.loads(scored.stdout)["pairs"]
+    assert report["predicted"] >= len(pairs) and report["gold"] > 0 and 0 < report["f1"] <= 1
+
+
+def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
+    runner = CliRunner()
+    segments = article("a", ["The minister arrived in Almaty on Monday.", "He met the president.", "They discussed the protests."]) + \
+        article("b", ["The minister arrived in Almaty on Monday.", "He met the president and they discussed the protests."])
+    translated = tmp_path / "translated.jsonl"
+    translated.write_text("".join(json.dumps(s.__dict__) + "\n" for s in segments))
+    result = runner.invoke(app, ["align", str(translated), "-o", str(tmp_path / "out"), "--mode", "parallel", "--no-cache", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "links" / "a__b.txt").read_text().splitlines()[1].startswith("[1, 2]:[1]:")
+    gold = tmp_path / "gold.txt"
+    gold.write_text("[0]:[0]\n[1, 2]:[1]\n")
+    scored = runner.invoke(app, ["align-eval", str(tmp_path / "out" / "links" / "a__b.txt"), str(gold), "--mode", "parallel", "--json"])
+    assert json.loads(scored.stdout)["strict"]["f1"] == 1.0
