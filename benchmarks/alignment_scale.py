@@ -17,6 +17,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def main() -> None:
         return worker(args.data_dir, int(args.worker[0]), Path(args.worker[1]))
     rows = []
     for n in args.articles:
-        result = Path(f".alignment-scale-{n}.json")
+        result = Path(tempfile.gettempdir()) / f"alignment-scale-{os.getpid()}-{n}.json"
         process = subprocess.Popen([sys.executable, __file__, "--data-dir", str(args.data_dir), "--worker", str(n), str(result)])
         _, status, usage = os.wait4(process.pid, 0)
         if status:

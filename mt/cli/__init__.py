@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mt import __version__
-from mt.cli import align, evaluate, segment, translate
+from mt.cli import align, build, evaluate, publish, segment, translate
 
 app = typer.Typer(
     name="mt",
@@ -35,3 +35,5 @@ app.command("translate")(translate.translate_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("align")(align.align_command)
 app.command("align-eval")(align.align_eval_command)
+app.command("publish")(publish.publish_command)
+app.command("build")(build.build_command)

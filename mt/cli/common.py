@@ -46,3 +46,11 @@ def quiet_transformers() -> None:
     logging.disable_progress_bar()
     logging.set_verbosity_error()
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+
+
+def quiet_datasets() -> None:
+    """The datasets library's per-file progress bars and notes, on a folder of three small files, are noise."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    datasets.utils.logging.set_verbosity_error()
