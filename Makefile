@@ -1,5 +1,5 @@
 # `make test` installs everything into .venv (CPU PyTorch) and runs the test suite.
-# `make run` runs the pipeline on seeds/ into work/ (ENGLISH_FROM=model to use the MarianMT models).
+# `make run` builds the corpus from seeds/ into corpus/, stages in work/ (ENGLISH_FROM=model to use the MarianMT models).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -19,5 +19,5 @@ test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest
 
 run: install
-	$(BIN)/mt segment seeds/ -o work/segments.jsonl
-	$(BIN)/mt translate work/segments.jsonl -o work/translated.jsonl --english-from $(ENGLISH_FROM)
+	$(BIN)/mt build seeds/ -o corpus/ --work work/ --english-from $(ENGLISH_FROM)
+	$(BIN)/mt publish --check corpus/

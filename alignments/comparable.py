@@ -92,13 +92,13 @@ class PairScorer:
         self.chrf = ChrF()
         self.entities = EntityAgreement(texts)
         self._unit_vectors: dict[Unit, np.ndarray] = {}
-        self._knn: dict[tuple[Unit, int], float] = {}
+        self._knn: dict[tuple[Unit, str], float] = {}
 
     def _knn_in_article(self, unit: Unit, other: Unit) -> float:
         """Mean of the k best cosines of `unit` with the sentences of `other`'s article."""
-        key = (unit, other[0])
+        key = (unit, self.article_of[other[0]])
         if key not in self._knn:
-            rows = self.rows_of_article[self.article_of[other[0]]]
+            rows = self.rows_of_article[key[1]]
             sims = self.vectors[rows] @ self._vector(unit)
             k = min(self.settings.neighbours, len(rows))
             self._knn[key] = float(np.sort(sims)[-k:].mean())
@@ -117,11 +117,15 @@ class PairScorer:
     def _vector(self, unit: Unit) -> np.ndarray:
         return self.vectors[unit[0]] if len(unit) == 1 else self._unit_vectors[unit]
 
-    def score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
-        s = self.settings
+    def margin(self, a: Unit, b: Unit) -> tuple[float, float]:
+        """Cosine and ratio margin: the cosine over the mean of both sides' k best cosines in the other's article."""
         cosine = float(self._vector(a) @ self._vector(b))
         knn = (self._knn_in_article(a, b) + self._knn_in_article(b, a)) / 2
-        margin = cosine / knn if knn > 0 else cosine
+        return cosine, (cosine / knn if knn > 0 else cosine)
+
+    def score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
+        s = self.settings
+        cosine, margin = self.margin(a, b)
         text_a, text_b = self.unit_text(a), self.unit_text(b)
         chrf = self.chrf(text_a, text_b)
         entities = self.entities(a, b)
@@ -151,9 +155,14 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
                 candidates[key][((a,), (b,))] = scorer.score((a,), (b,))
 
     following = _next_in_article(chosen)
+    preceding = {v: k for k, v in following.items()}
+    per_article_pair = {key: _one_to_one(candidates[key], settings.threshold) for key in sorted(candidates)}
+    options = {key: _widenings(links, used, following, preceding, scorer, settings.split_min_margin)
+               for key, (links, used) in per_article_pair.items()}
+    scorer.prepare([wider for found in options.values() for _, _, _, wider in found])  # one embedding call for all
     links: list[tuple[Unit, Unit, float, dict]] = []
-    for key in sorted(candidates):
-        links += _link_article_pair(candidates[key], following, scorer, settings)
+    for key, (found, used) in per_article_pair.items():
+        links += _widen(found, used, options[key], scorer, settings)
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, vectors
@@ -170,10 +179,9 @@ def _next_in_article(chosen: list[Segment]) -> dict[int, int]:
     return following
 
 
-def _link_article_pair(scored: dict[tuple[Unit, Unit], tuple[float, dict]], following: dict[int, int],
-                       scorer: PairScorer, settings: AlignmentSettings) -> list[tuple[Unit, Unit, float, dict]]:
-    """One-to-one by best score, then widen a side to two adjacent sentences where that scores clearly higher."""
-    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= settings.threshold),
+def _one_to_one(scored: dict[tuple[Unit, Unit], tuple[float, dict]], threshold: float) -> tuple[list[list], set[int]]:
+    """Within one pair of articles: pairs above the threshold, best first, each sentence used once."""
+    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= threshold),
                     key=lambda item: (-item[0], item[1], item[2]))
     used: set[int] = set()
     links: list[list] = []
@@ -182,24 +190,36 @@ def _link_article_pair(scored: dict[tuple[Unit, Unit], tuple[float, dict]], foll
             continue
         used.update((a[0], b[0]))
         links.append([a, b, score, signals])
+    return links, used
 
-    preceding = {v: k for k, v in following.items()}
-    options: list[tuple[int, int, Unit, Unit]] = []  # (link, side, one unit, its two-sentence widening)
+
+def _widenings(links: list[list], used: set[int], following: dict[int, int], preceding: dict[int, int],
+               scorer: PairScorer, min_margin: float) -> list[tuple[int, int, Unit, Unit]]:
+    """(link, side, its unit, the unit widened by an adjacent free sentence) where the added sentence
+    alone is close enough to the other side to carry part of the fact."""
+    options = []
     for n, (a, b, _, _) in enumerate(links):
         for side, unit in ((0, a), (1, b)):
+            other = b if side == 0 else a
             for wider in ((preceding.get(unit[0]), unit[0]), (unit[0], following.get(unit[0]))):
-                if None not in wider and not (set(wider) - set(unit)) & used:
+                if None in wider or (set(wider) - set(unit)) & used:
+                    continue
+                added = tuple(set(wider) - set(unit))
+                if scorer.margin(added, other)[1] >= min_margin:
                     options.append((n, side, unit, tuple(wider)))
-    scorer.prepare([wider for _, _, _, wider in options])
+    return options
+
+
+def _widen(links: list[list], used: set[int], options: list[tuple[int, int, Unit, Unit]], scorer: PairScorer,
+           settings: AlignmentSettings) -> list[tuple[Unit, Unit, float, dict]]:
+    """Replace a side by two adjacent sentences where the fact is split over them (it scores clearly higher)."""
     for n, side, unit, wider in options:
         a, b, score, _ = links[n]
         if unit != (a, b)[side] or (set(wider) - set(unit)) & used:
             continue  # this link already widened on this side, or the neighbour was taken meanwhile
         trial = (wider, b) if side == 0 else (a, wider)
-        added = tuple(set(wider) - set(unit))
-        _, added_signals = scorer.score(*((added, b) if side == 0 else (a, added)))
         new_score, new_signals = scorer.score(*trial)
-        if new_score >= score + settings.split_bonus and added_signals["margin"] >= settings.split_min_margin:
+        if new_score >= score + settings.split_bonus:
             used.update(wider)
             links[n] = [trial[0], trial[1], new_score, new_signals]
     return [tuple(link) for link in links]

@@ -151,6 +151,20 @@ def test_numbers_know_what_they_count(text, quantities):
     assert [m.quantity for m in find_numbers(text, QUANTITIES)] == quantities
 
 
+@pytest.mark.parametrize("a, b", [
+    ("Russia sent paratroopers to Kazakhstan.", "Moscow flew airborne troops into Kazakhstan on Thursday."),
+    ("More than 2,600 soldiers.", "More than 2,600 soldiers."),
+    ("Fuel prices doubled.", "Zupełnie inne zdanie."),
+])
+def test_chrf_equals_sacrebleu_sentence_chrf(a, b):
+    from sacrebleu.metrics import CHRF
+
+    from alignments.evidence import ChrF
+
+    expected = (CHRF().sentence_score(a, [b]).score + CHRF().sentence_score(b, [a]).score) / 200
+    assert ChrF()(a, b) == pytest.approx(expected, abs=1e-9)
+
+
 def test_name_variants_agree_and_common_names_weigh_little():
     texts = ["Tokayev asked for help.", "Tokáyev asked for help.", "Kazakhstan is big.", "Kazakhstan is cold.", "Kazakhstan votes.", "Tokajew spoke."]
     entities = EntityAgreement(texts)
