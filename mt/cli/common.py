@@ -41,10 +41,12 @@ def quiet_transformers() -> None:
     """Loading bars and advice from transformers would bury our own progress bar."""
     import warnings
 
+    from huggingface_hub.utils import logging as hub_logging
     from transformers.utils import logging
 
     logging.disable_progress_bar()
     logging.set_verbosity_error()
+    hub_logging.set_verbosity_error()  # per-retry network warnings; the final error is reported once, by us
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
 
 
