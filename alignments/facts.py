@@ -51,7 +51,8 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], vectors: np.
         sims = [float(vectors[row[x]] @ vectors[row[y]]) for unit, rest in others for x in unit for y in rest]
         return not sims or min(sims) >= coherence
 
-    for pair in sorted(pairs, key=lambda p: -p.score):
+    ranked = sorted(pairs, key=lambda p: -p.score)
+    for pair in ranked:
         side_a, side_b = (pair.article_a, tuple(pair.ids_a)), (pair.article_b, tuple(pair.ids_b))
         group_a, group_b = group_of.get(pair.ids_a[0]), group_of.get(pair.ids_b[0])
         if group_a is None and group_b is None:
@@ -84,7 +85,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], vectors: np.
     facts: dict[int, Fact] = {}
     for group in groups:
         facts[id(group)] = _fact(group, by_id, quantities, on)
-    for pair, group in zip(sorted(pairs, key=lambda p: -p.score), pair_group):
+    for pair, group in zip(ranked, pair_group):
         pair.fact_id = facts[id(group.final())].fact_id
     return sorted(facts.values(), key=lambda f: (-f.n_articles, f.fact_id))
 

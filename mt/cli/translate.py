@@ -69,11 +69,10 @@ def translate_command(
 def _from_models(segments, settings, model, fallback_model, device, beams, max_new_tokens, min_new_tokens, max_batch_tokens, cache_dir, no_cache, quiet) -> dict:
     from tqdm import tqdm
 
-    from mt.translation.backend import BackendSettingsError
-    from mt.translation.ctranslate2_backend import ConversionError, CTranslate2UnavailableError
-
     from mt.translation import ModelUnavailableError, RoutingTranslator, translate_segments
+    from mt.translation.backend import BackendSettingsError
     from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache
+    from mt.translation.ctranslate2_backend import ConversionError, CTranslate2UnavailableError
 
     routes = dict(settings["translation"]["models"])
     for item in model:
@@ -85,13 +84,10 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
     if fallback_model:
         settings["translation"]["fallback_model"] = fallback_model
     if max_batch_tokens is None:
-        from mt.translation.backend import pick_device
-        from mt.translation.ctranslate2_backend import pick_ct2_device
+        from mt.translation.backend import backend_device
 
-        chosen = device or settings["translation"]["device"]
-        # Asking CTranslate2 for the device keeps torch out of a CTranslate2 run's memory.
-        on_cuda = (pick_ct2_device(chosen) if settings["translation"].get("backend") == "ctranslate2" else pick_device(chosen)).startswith("cuda")
-        key = "max_batch_tokens_cuda" if on_cuda else "max_batch_tokens"
+        chosen = backend_device(settings["translation"].get("backend", "transformers"), device or settings["translation"]["device"])
+        key = "max_batch_tokens_cuda" if chosen.startswith("cuda") else "max_batch_tokens"
         max_batch_tokens = settings["translation"].get(key, 4096)
     quiet_transformers()
     cache = None if no_cache else TranslationCache(cache_dir or DEFAULT_CACHE_DIR)

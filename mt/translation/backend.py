@@ -63,6 +63,29 @@ def pick_device(device: str = "auto") -> str:
     return "cpu"
 
 
+DEFAULT_COMPUTE_TYPES = {
+    ("transformers", "cuda"): "float16",
+    ("transformers", "other"): "float32",
+    ("ctranslate2", "cuda"): "float16",
+    ("ctranslate2", "other"): "int8",
+}
+"""Each backend's numeric type when none is asked for: fp16 on CUDA; on CPU fp32, or int8 for CTranslate2."""
+
+
+def backend_device(backend: str, device: str = "auto") -> str:
+    """The device `backend` runs on, 'auto' resolved; CTranslate2 is asked itself, so torch stays unloaded."""
+    if backend == "ctranslate2":
+        from mt.translation.ctranslate2_backend import pick_ct2_device
+
+        return pick_ct2_device(device)
+    return pick_device(device)
+
+
+def default_compute_type(backend: str, device: str = "auto") -> str:
+    on_cuda = backend_device(backend, device).startswith("cuda")
+    return DEFAULT_COMPUTE_TYPES[(backend, "cuda" if on_cuda else "other")]
+
+
 class TransformersBackend:
     """MarianMT through `transformers`: sorted token-budget batches, fp16 on CUDA."""
 
@@ -80,7 +103,7 @@ class TransformersBackend:
         from transformers import MarianMTModel, MarianTokenizer
 
         self.device = pick_device(device)
-        self.compute_type = compute_type or ("float16" if self.device == "cuda" else "float32")
+        self.compute_type = compute_type or default_compute_type(self.name, self.device)
         if self.compute_type not in TRANSFORMERS_COMPUTE_TYPES:
             raise BackendSettingsError(f"the transformers backend runs in {', '.join(TRANSFORMERS_COMPUTE_TYPES)}, not '{self.compute_type}'")
         self.dtype = getattr(torch, self.compute_type)

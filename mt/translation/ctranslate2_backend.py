@@ -15,16 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings
+from mt.translation.backend import BackendSettingsError, DecodingSettings, default_compute_type
 from mt.translation.batching import token_batches
 from mt.translation.models import ResolvedModel
 
 TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
                    "special_tokens_map.json", "generation_config.json"]
 """Copied next to the converted weights, so a converted folder is all a run needs."""
-
-DEFAULT_COMPUTE_TYPE = {"cpu": "int8", "cuda": "float16"}
-
 
 class CTranslate2UnavailableError(RuntimeError):
     """The optional ctranslate2 package is not installed."""
@@ -58,10 +55,6 @@ def pick_ct2_device(device: str = "auto") -> str:
     if device != "auto":
         return device.split(":")[0]
     return "cuda" if import_ctranslate2().get_cuda_device_count() > 0 else "cpu"
-
-
-def default_compute_type(device: str) -> str:
-    return DEFAULT_COMPUTE_TYPE.get(pick_ct2_device(device), "default")
 
 
 def converted_folder(model: ResolvedModel, cache_dir: Path) -> Path:
@@ -122,7 +115,7 @@ class CTranslate2Backend:
 
         folder = convert(model, cache_dir or DEFAULT_CACHE_DIR)
         self.device = pick_ct2_device(device)
-        self.compute_type = compute_type or default_compute_type(self.device)
+        self.compute_type = compute_type or default_compute_type(self.name, self.device)
         try:
             self.translator = ctranslate2.Translator(
                 str(folder), device=self.device, compute_type=self.compute_type,

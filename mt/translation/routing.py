@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from mt.records import Segment
-from mt.translation.cache import TranslationCache
 from mt.translation.flags import FlagSettings
 from mt.translation.models import ModelRef, ResolvedModel, resolve_all
 from mt.translation.translator import DEFAULT_BACKEND, DEFAULT_MAX_BATCH_TOKENS, Progress, Translation, Translator

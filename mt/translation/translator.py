@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, overload
 
-from mt.translation.backend import Backend, BackendSettingsError, DecodingSettings, TransformersBackend, pick_device
+from mt.translation.backend import Backend, BackendSettingsError, DecodingSettings, TransformersBackend, default_compute_type
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
 from mt.translation.models import ModelRef, ResolvedModel, resolve
@@ -108,12 +108,7 @@ class Translator:
     def compute_type(self) -> str:
         """The numeric type the model runs in: part of every cache key and recorded with each translation."""
         if self._compute_type is None:
-            if self.backend_name == "ctranslate2":
-                from mt.translation.ctranslate2_backend import default_compute_type
-
-                self._compute_type = default_compute_type(self.device)
-            else:
-                self._compute_type = "float16" if pick_device(self.device) == "cuda" else "float32"
+            self._compute_type = default_compute_type(self.backend_name, self.device)
         return self._compute_type
 
     def unload(self) -> None:
