@@ -39,8 +39,8 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
         return _align_parallel(segments, settings, embedder)
     if mode != "comparable":
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
-    pairs, chosen, vectors = align_comparable(segments, embedder, settings, progress)
-    facts = group_facts(pairs, chosen, vectors, settings.fact_coherence, settings.quantities, settings.on)
+    pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
+    facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on)
     return AlignmentResult(pairs, facts, aligned=chosen)
 
 
@@ -60,8 +60,7 @@ def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, em
             if source and target:
                 ids_a, ids_b = [side_a[i].id for i in source], [side_b[j].id for j in target]
                 pairs.append(Pair(ids_a[0], ids_b[0], article_a, article_b, ids_a, ids_b, round(score, 4), {"cosine": round(score, 4)}))
-    vectors = embedder.embed([text_of(s, settings) for s in chosen])
-    facts = group_facts(pairs, chosen, vectors, -1.0, settings.quantities, settings.on)
+    facts = group_facts(pairs, chosen, None, settings.fact_coherence, settings.quantities, settings.on)
     return AlignmentResult(pairs, facts, links, chosen)
 
 

@@ -4,9 +4,10 @@ Bitext mining, not sequence alignment: every segment looks for its nearest
 neighbours in all other articles (block by block, so thousands of articles
 fit in memory), candidates are scored with the ratio margin of Artetxe and
 Schwenk (2019), with each side's k nearest neighbours taken in the other
-side's article, plus chrF and agreement of names and numbers, and within each
-pair of articles the best-scoring pairs are kept one-to-one, or one-to-two
-where a fact is split over two adjacent sentences.
+side's article, plus chrF, agreement of names and numbers, and whether both
+count the same quantity (troops, killed...). Within each pair of articles the
+best-scoring pairs are kept one-to-one, or one-to-two where a fact is split
+over two adjacent sentences.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from alignments.embeddings import Embedder
-from alignments.evidence import ChrF, EntityAgreement
+from alignments.evidence import ChrF, EntityAgreement, QuantityAgreement
 from alignments.settings import AlignmentSettings
 from mt.records import Pair, Segment
 
@@ -91,8 +92,10 @@ class PairScorer:
         self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
         self.chrf = ChrF()
         self.entities = EntityAgreement(texts)
+        self.quantities = QuantityAgreement(texts, settings.quantities)
         self._unit_vectors: dict[Unit, np.ndarray] = {}
         self._knn: dict[tuple[Unit, str], float] = {}
+        self._scores: dict[tuple[Unit, Unit], tuple[float, dict[str, float]]] = {}
 
     def _knn_in_article(self, unit: Unit, other: Unit) -> float:
         """Mean of the k best cosines of `unit` with the sentences of `other`'s article."""
@@ -124,19 +127,32 @@ class PairScorer:
         return cosine, (cosine / knn if knn > 0 else cosine)
 
     def score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
+        """Every signal is symmetric, so (a, b) and (b, a) are scored once: facts re-check many pairs."""
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._scores:
+            self._scores[key] = self._score(*key)
+        return self._scores[key]
+
+    def _score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
         s = self.settings
         cosine, margin = self.margin(a, b)
         text_a, text_b = self.unit_text(a), self.unit_text(b)
         chrf = self.chrf(text_a, text_b)
         entities = self.entities(a, b)
-        combined = s.weight_margin * margin + s.weight_chrf * chrf + s.weight_entities * entities
-        signals = {"cosine": cosine, "margin": margin, "chrf": chrf, "entities": entities}
+        quantities = self.quantities(a, b)
+        combined = (s.weight_margin * margin + s.weight_chrf * chrf + s.weight_entities * entities
+                    + s.weight_quantities * quantities)
+        signals = {"cosine": cosine, "margin": margin, "chrf": chrf, "entities": entities, "quantities": quantities}
         return combined, {k: round(float(v), 4) for k, v in signals.items()}
+
+    def closeness(self, i: int, j: int) -> float:
+        """The combined score of two single segments, for keeping facts coherent."""
+        return self.score((i,), (j,))[0]
 
 
 def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: AlignmentSettings,
-                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], np.ndarray]:
-    """Pairs across articles, best first; also the aligned segments and their vectors (for facts)."""
+                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], PairScorer]:
+    """Pairs across articles, best first; also the aligned segments and the scorer (for facts)."""
     chosen = alignable(segments, settings)
     texts = [text_of(s, settings) for s in chosen]
     vectors = embedder.embed(texts)
@@ -144,12 +160,12 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     neighbours = nearest_in_other_articles(vectors, articles, settings.candidates, settings.block_size, progress)
     scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
 
+    same_quantity = counting_the_same(scorer.quantities.counted, vectors, articles, settings.candidates)
     candidates: dict[tuple[str, str], dict[tuple[Unit, Unit], tuple[float, dict]]] = defaultdict(dict)
     for i in range(len(chosen)):
-        for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]):
-            if not np.isfinite(cosine):
-                continue
-            a, b = (i, int(j)) if chosen[i].article < chosen[j].article else (int(j), i)
+        nearest = [int(j) for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]) if np.isfinite(cosine)]
+        for j in nearest + same_quantity.get(i, []):
+            a, b = (i, j) if chosen[i].article < chosen[j].article else (j, i)
             key = (chosen[a].article, chosen[b].article)
             if ((a,), (b,)) not in candidates[key]:
                 candidates[key][((a,), (b,))] = scorer.score((a,), (b,))
@@ -162,10 +178,30 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     scorer.prepare([wider for found in options.values() for _, _, _, wider in found])  # one embedding call for all
     links: list[tuple[Unit, Unit, float, dict]] = []
     for key, (found, used) in per_article_pair.items():
-        links += _widen(found, used, options[key], scorer, settings)
+        found = _widen(found, used, options[key], scorer, settings)
+        links += found + _one_link_per_quantity(found, used, candidates[key], scorer.quantities.counted, settings.threshold)
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
-    return pairs, chosen, vectors
+    return pairs, chosen, scorer
+
+
+def counting_the_same(counted: Sequence[frozenset[str]], vectors: np.ndarray, articles: np.ndarray,
+                      keep: int) -> dict[int, list[int]]:
+    """Extra candidates: for each segment that counts something, the closest segments of other articles
+    that count the same quantity. Outlets that disagree on a number ("2,600" vs "3,600 troops") may word
+    the rest so differently that the embedding alone would not rank them among the nearest.
+    """
+    counting: dict[str, list[int]] = defaultdict(list)
+    for i, quantities in enumerate(counted):
+        for quantity in quantities:
+            counting[quantity].append(i)
+    extra: dict[int, list[int]] = {}
+    for i, quantities in enumerate(counted):
+        others = np.array(sorted({j for q in quantities for j in counting[q] if articles[j] != articles[i]}), dtype=np.int64)
+        if len(others):
+            closest = np.argsort(-(vectors[others] @ vectors[i]), kind="stable")[:keep]
+            extra[i] = [int(j) for j in others[closest]]
+    return extra
 
 
 def _next_in_article(chosen: list[Segment]) -> dict[int, int]:
@@ -223,6 +259,40 @@ def _widen(links: list[list], used: set[int], options: list[tuple[int, int, Unit
             used.update(wider)
             links[n] = [trial[0], trial[1], new_score, new_signals]
     return [tuple(link) for link in links]
+
+
+def _one_link_per_quantity(links: list[tuple[Unit, Unit, float, dict]], used: set[int],
+                           scored: dict[tuple[Unit, Unit], tuple[float, dict]], counted: Sequence[frozenset[str]],
+                           threshold: float) -> list[tuple[Unit, Unit, float, dict]]:
+    """Second links for sentences that report two counts: "16 officers were killed and more than 1,300
+    injured" pairs with the other outlet's sentence on the injured and with its sentence on the dead.
+
+    A candidate above the threshold joins a sentence already linked when both count a quantity that
+    none of that sentence's links counts yet, and its other side is still free.
+    """
+    def counts(unit: Unit) -> frozenset[str]:
+        return frozenset().union(*(counted[i] for i in unit))
+
+    covered: dict[int, set[str]] = defaultdict(set)  # sentence -> quantities its links already count
+    for a, b, _, _ in links:
+        for i in a:
+            covered[i] |= counts(a) & counts(b)
+        for j in b:
+            covered[j] |= counts(a) & counts(b)
+    extra = []
+    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= threshold),
+                    key=lambda item: (-item[0], item[1], item[2]))
+    for score, a, b, signals in ranked:
+        shared = counts(a) & counts(b)
+        linked = [side for side in (a, b) if side[0] in used]
+        if not shared or len(linked) != 1 or shared & covered[linked[0][0]]:
+            continue
+        free = b if linked[0] == a else a
+        used.add(free[0])
+        for i in (a[0], b[0]):
+            covered[i] |= shared
+        extra.append((a, b, score, signals))
+    return extra
 
 
 def _pair(chosen: list[Segment], a: Unit, b: Unit, score: float, signals: dict) -> Pair:

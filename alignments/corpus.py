@@ -21,7 +21,7 @@ from mt.records import KINDS, Fact, Pair, Segment
 CONFIGS = ("pairs", "segments", "facts")
 DEFAULT_CONFIG = "pairs"
 SPLIT = "train"
-SIGNALS = ("cosine", "margin", "chrf", "entities")
+SIGNALS = ("cosine", "margin", "chrf", "entities", "quantities")
 DATA_FILE = "data/{config}/train-00000-of-00001.parquet"
 LICENSE_NOTE = (
     "The source articles remain the copyright of their publishers; the corpus reproduces sentences from them "
@@ -174,7 +174,7 @@ def dataset_card(tables: dict[str, list[dict]], schema: dict[str, Any], counts: 
              "## Configurations", "",
              f"- `pairs` (default, {counts['pairs']} rows): two segments from different articles that report the same fact, "
              "with the original texts, their English, the combined `score` and each signal (`cosine`, `margin`, `chrf`, "
-             "`entities`), and the `fact_id` they belong to. `ids_a`/`ids_b` hold two ids where a fact is split over two "
+             "`entities`, `quantities`), and the `fact_id` they belong to. `ids_a`/`ids_b` hold two ids where a fact is split over two "
              "adjacent sentences.",
              f"- `segments` ({counts['segments']} rows): every segment of every article, boilerplate included and labelled "
              f"by `kind` ({', '.join(KINDS)}), with its character offsets in the source file, its English text "
@@ -195,9 +195,9 @@ def dataset_card(tables: dict[str, list[dict]], schema: dict[str, Any], counts: 
     if alignment:
         lines.append(f"- Alignment: mode `{alignment.get('mode')}`, on the `{alignment.get('on')}` text, kinds {', '.join(alignment.get('kinds', []))}; "
                      f"embedder `{alignment.get('embedder')}`")
-        weights = ", ".join(f"{name} {alignment.get('weight_' + name)}" for name in ("margin", "chrf", "entities"))
+        weights = ", ".join(f"{name} {alignment.get('weight_' + name)}" for name in ("margin", "chrf", "entities", "quantities"))
         lines.append(f"- Scoring: ratio margin over {alignment.get('neighbours')} nearest neighbours (Artetxe and Schwenk 2019) "
-                     f"combined with chrF and agreement of names and numbers (weights: {weights}); threshold {alignment.get('threshold')}; "
+                     f"combined with chrF, agreement of names and numbers, and counting the same quantity (weights: {weights}); threshold {alignment.get('threshold')}; "
                      f"split bonus {alignment.get('split_bonus')}; fact coherence {alignment.get('fact_coherence')}")
     if provenance.created:
         lines.append(f"- Built: {provenance.created}")

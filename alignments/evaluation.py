@@ -1,7 +1,9 @@
 """Precision, recall and F1 of alignments against gold.
 
 Comparable mode compares unordered pairs of segment ids: a predicted pair with
-a two-sentence side counts as both of its sentence pairs. Gold is JSON Lines,
+a two-sentence side counts as both of its sentence pairs. Facts are scored the
+same way, as every pair of their members from different articles: that shows
+whether the groups are right, beyond the pairs that made them. Gold is JSON Lines,
 each line either a pair (`{"id_a": ..., "id_b": ...}`) or a fact
 (`{"members": [ids...]}`, which stands for every pair of its members from
 different articles).
@@ -21,7 +23,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from mt.records import Pair
+from mt.records import Fact, Pair
 
 IdPair = frozenset[str]
 Link = tuple[tuple[int, ...], tuple[int, ...]]
@@ -51,6 +53,15 @@ def article_of(segment_id: str) -> str:
 def pair_ids(pairs: Iterable[Pair]) -> set[IdPair]:
     """Every sentence-level pair the predicted pairs stand for."""
     return {frozenset((a, b)) for pair in pairs for a in pair.ids_a for b in pair.ids_b}
+
+
+def fact_pair_ids(facts: Iterable[Fact]) -> set[IdPair]:
+    """Every pair of sentences that a fact puts together from different articles."""
+    found: set[IdPair] = set()
+    for fact in facts:
+        for (_, ids_a), (_, ids_b) in combinations(fact.members.items(), 2):
+            found |= {frozenset((a, b)) for a in ids_a for b in ids_b}
+    return found
 
 
 def read_gold_pairs(path: Path | str) -> set[IdPair]:

@@ -2,7 +2,8 @@
 
 Numbers are normalised ("2 600" = "2,600" = 2600, "a thousand" = 1000) and
 tagged with the quantity they count (troops, killed, injured...) from the
-words around them, so that facts can report outlets that disagree. Names are
+words around them: counting the same quantity is evidence of the same fact,
+and facts report the outlets whose values disagree. Names are
 compared after folding to ASCII, with a fuzzy match for spelling variants
 ("Tokáyev" ~ "Tokayev", "Almatí" ~ "Almaty").
 """
@@ -139,28 +140,53 @@ class EntityAgreement:
         return 2 * sum(self.weight[f] for f in features_a & features_b) / total
 
 
+class QuantityAgreement:
+    """Whether two units count the same things (troops, killed, injured...), whatever the values.
+
+    Two outlets that give the number of troops sent report the same fact even
+    when one says 2,600 and the other 3,600: that is a disagreement to
+    report, which value matching alone would never pair. Dice overlap (0-1)
+    of the quantities each unit counts; 0 when either counts none.
+    """
+
+    def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]]) -> None:
+        self.counted = [frozenset(m.quantity for m in find_numbers(text, quantities) if m.quantity) for text in texts]
+
+    def __call__(self, a: Sequence[int], b: Sequence[int]) -> float:
+        counted_a = frozenset().union(*(self.counted[i] for i in a))
+        counted_b = frozenset().union(*(self.counted[i] for i in b))
+        if not counted_a or not counted_b:
+            return 0.0
+        return 2 * len(counted_a & counted_b) / (len(counted_a) + len(counted_b))
+
+
 class ChrF:
     """Sentence chrF between two English texts (0-1), averaged over both directions.
 
     Each text's character n-grams are extracted once (with sacrebleu's own
-    functions), not once per pair: scoring thousands of candidate pairs
-    would otherwise spend most of its time re-counting the same n-grams.
+    functions), not once per pair, and each pair's n-grams are matched once
+    for both directions (the matches are the same; hypothesis and reference
+    counts swap): scoring thousands of candidate pairs would otherwise spend
+    most of its time re-counting the same n-grams.
     """
 
     def __init__(self) -> None:
         self._metric = CHRF()
-        self._ngrams: dict[str, list] = {}
+        self._ngrams: dict[str, tuple[list, list[int]]] = {}
 
-    def _of(self, text: str) -> list:
+    def _of(self, text: str) -> tuple[list, list[int]]:
+        """The text's n-gram counters, one per order, and their totals."""
         if text not in self._ngrams:
-            self._ngrams[text] = self._metric._extract_reference_info([text])["ref_ngrams"][0]
+            ngrams = self._metric._extract_reference_info([text])["ref_ngrams"][0]
+            self._ngrams[text] = (ngrams, [sum(counter.values()) for counter in ngrams])
         return self._ngrams[text]
 
-    def _one_way(self, hypothesis: str, reference: str) -> float:
-        stats: list[int] = []
-        for hyp, ref in zip(self._of(hypothesis), self._of(reference)):
-            stats.extend(self._metric._get_match_statistics(hyp, ref))
-        return self._metric._compute_f_score(stats)
-
     def __call__(self, a: str, b: str) -> float:
-        return (self._one_way(a, b) + self._one_way(b, a)) / 200
+        (ngrams_a, totals_a), (ngrams_b, totals_b) = self._of(a), self._of(b)
+        a_to_b: list[int] = []
+        b_to_a: list[int] = []
+        for counter_a, counter_b, total_a, total_b in zip(ngrams_a, ngrams_b, totals_a, totals_b):
+            hyp, ref, match = self._metric._get_match_statistics(counter_a, counter_b)
+            a_to_b += [hyp, ref, match]
+            b_to_a += [total_b if total_a else 0, total_a, match]
+        return (self._metric._compute_f_score(a_to_b) + self._metric._compute_f_score(b_to_a)) / 200

@@ -1,9 +1,10 @@
 """Facts: pairs grouped into n-way groups across articles, and the numbers outlets disagree on.
 
 Pairs are merged best first, but a group only grows when it stays coherent:
-the newcomer's cosine with every member in other articles must reach
-`fact_coherence`, and an article contributes one unit (one sentence, or two
-adjacent ones) to a group. So a hub sentence cannot chain unrelated
+the newcomer must score at least `fact_coherence` with every member in other
+articles (the same combined score as pairs, so a newcomer that counts the
+same quantity or shares rare names is held to the same evidence), and an
+article contributes one unit (one sentence, or two adjacent ones) to a group. So a hub sentence cannot chain unrelated
 sentences together; a pair refused by a group becomes a fact of its own.
 """
 
@@ -11,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Mapping, Sequence
-
-import numpy as np
+from typing import Callable, Mapping, Sequence
 
 from alignments.evidence import find_numbers
 from mt.records import Disagreement, Fact, Pair, Segment
@@ -34,9 +33,14 @@ class _Group:
         return [i for unit in self.units.values() for i in unit]
 
 
-def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], vectors: np.ndarray, coherence: float,
+Closeness = Callable[[int, int], float]
+"""How well two segments (indices into the aligned segments) report one fact; the pairs' combined score."""
+
+
+def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: Closeness | None, coherence: float,
                 quantities: Mapping[str, Sequence[str]], on: str = "english") -> list[Fact]:
-    """Facts from pairs (best first); sets `fact_id` on every pair."""
+    """Facts from pairs (best first); sets `fact_id` on every pair. Without `closeness`, pairs that share
+    a member always merge (parallel mode, where links are already exclusive)."""
     row = {s.id: i for i, s in enumerate(segments)}
     by_id = {s.id: s for s in segments}
     group_of: dict[str, _Group] = {}
@@ -47,9 +51,10 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], vectors: np.
         for article, unit in new.items():
             if article in group.units and group.units[article] != unit:
                 return False
+        if closeness is None:
+            return True
         others = [(unit, [i for a, u in group.units.items() if a != article for i in u]) for article, unit in new.items()]
-        sims = [float(vectors[row[x]] @ vectors[row[y]]) for unit, rest in others for x in unit for y in rest]
-        return not sims or min(sims) >= coherence
+        return all(closeness(row[x], row[y]) >= coherence for unit, rest in others for x in unit for y in rest)
 
     ranked = sorted(pairs, key=lambda p: -p.score)
     for pair in ranked:

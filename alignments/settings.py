@@ -20,14 +20,15 @@ class AlignmentSettings:
     """Nearest neighbours in other articles kept as candidate pairs for each segment."""
     weight_margin: float = 1.0
     weight_chrf: float = 1.0
-    weight_entities: float = 0.4
+    weight_entities: float = 0.2
+    weight_quantities: float = 0.4
     threshold: float = 1.5
     split_bonus: float = 0.15
     """How much better a two-sentence side must score than its best single sentence."""
     split_min_margin: float = 1.0
     """The sentence added to a side must itself be this close to the other side (ratio margin)."""
-    fact_coherence: float = 0.3
-    """Cosine a segment must have with each of a fact's members in other articles to join it."""
+    fact_coherence: float = 1.2
+    """Combined score a segment must have with each of a fact's members in other articles to join it."""
     block_size: int = 2048
     parallel_skip_cost: float = 0.3
     quantities: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -11,15 +11,25 @@ The seeds are also where the thresholds were chosen (there is no other gold),
 so these figures are optimistic for other news. For a fair comparison the
 baseline's threshold is the best one on the gold, too (--sweep shows all).
 
+--ceilings adds two upper bounds that explain where the errors come from:
+what a perfect one-to-one linker could score on this gold, and how well the
+signals themselves separate gold pairs from the rest, over every pair of
+sentences from different articles, with no linking rule at all (each signal
+at its best threshold, and a logistic regression over all of them, scored by
+leave-one-article-pair-out cross-validation so that it is not tested on
+what it was fitted to).
+
     python benchmarks/alignment_quality.py
-    python benchmarks/alignment_quality.py --sweep --json alignment.json
+    python benchmarks/alignment_quality.py --ceilings --sweep --json alignment.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections import defaultdict
 from dataclasses import asdict, replace
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -54,15 +64,84 @@ def baseline_pairs(segments, embedder, settings, threshold: float):
     return pairs
 
 
+def one_to_one_ceiling(gold) -> int:
+    """Gold pairs a perfect one-to-one linker could return: a maximum matching in each pair of articles."""
+    from scipy.optimize import linear_sum_assignment
+
+    from alignments.evaluation import article_of
+
+    by_articles = defaultdict(list)
+    for pair in gold:
+        a, b = sorted(pair)
+        by_articles[(article_of(a), article_of(b))].append((a, b))
+    total = 0
+    for links in by_articles.values():
+        rows = sorted({a for a, _ in links})
+        columns = sorted({b for _, b in links})
+        weights = np.zeros((len(rows), len(columns)))
+        for a, b in links:
+            weights[rows.index(a), columns.index(b)] = 1
+        chosen = linear_sum_assignment(-weights)
+        total += int(weights[chosen].sum())
+    return total
+
+
+def best_threshold_f1(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the best cut of one ranking of every candidate pair (ties never split)."""
+    order = np.argsort(-scores, kind="stable")
+    correct = np.cumsum(truth[order])
+    precision = correct / np.arange(1, len(truth) + 1)
+    recall = correct / truth.sum()
+    f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0)
+    ranked = scores[order]
+    f1[:-1][ranked[:-1] == ranked[1:]] = -1  # a cut must fall between two different scores
+    best = int(f1.argmax())
+    return float(precision[best]), float(recall[best]), float(f1[best])
+
+
+def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple[float, float, float]]]:
+    """How well each signal, and all of them combined, separate gold pairs from every other cross-article pair."""
+    from sklearn.linear_model import LogisticRegression
+
+    from alignments.comparable import PairScorer, alignable, text_of
+
+    chosen = alignable(segments, settings)
+    texts = [text_of(s, settings) for s in chosen]
+    vectors = embedder.embed(texts)
+    articles = np.array([s.article for s in chosen])
+    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
+    names = ("cosine", "margin", "chrf", "entities", "quantities")
+    rows, truth, groups = [], [], []
+    for i, j in combinations(range(len(chosen)), 2):
+        if articles[i] != articles[j]:
+            signals = scorer.score((i,), (j,))[1]
+            rows.append([signals[name] for name in names])
+            truth.append(frozenset((chosen[i].id, chosen[j].id)) in gold)
+            groups.append(tuple(sorted((articles[i], articles[j]))))
+    features, truth = np.array(rows), np.array(truth)
+    results = [(f"{name} alone", best_threshold_f1(features[:, k], truth)) for k, name in enumerate(names)]
+    weights = np.array([0.0, settings.weight_margin, settings.weight_chrf, settings.weight_entities, settings.weight_quantities])
+    results.append(("the configured combination (score)", best_threshold_f1(features @ weights, truth)))
+    held_out = np.zeros(len(truth))
+    group_ids = np.array([hash(g) for g in groups])
+    for group in np.unique(group_ids):
+        test = group_ids == group
+        model = LogisticRegression(max_iter=1000).fit(features[~test], truth[~test])
+        held_out[test] = model.decision_function(features[test])
+    results.append(("logistic regression over all five, cross-validated", best_threshold_f1(held_out, truth)))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=ROOT / "seeds" / "gold" / "alignment.jsonl")
     parser.add_argument("--sweep", action="store_true", help="also print every threshold tried")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--ceilings", action="store_true", help="also print the linking and signal ceilings")
     args = parser.parse_args()
 
     from alignments import AlignmentSettings, Embedder, align
-    from alignments.evaluation import pair_ids, read_gold_pairs, score_pairs
+    from alignments.evaluation import fact_pair_ids, pair_ids, read_gold_pairs, score_pairs
     from mt.config import load_config
 
     gold = read_gold_pairs(args.gold)
@@ -71,10 +150,11 @@ def main() -> None:
     embedder = Embedder(settings.embedder)
 
     variants = {
-        "full: margin + chrF + names/numbers (configs)": settings,
-        "margin only": replace(settings, weight_chrf=0.0, weight_entities=0.0),
-        "margin + chrF": replace(settings, weight_entities=0.0),
-        "margin + names/numbers": replace(settings, weight_chrf=0.0),
+        "full: margin + chrF + names/numbers + quantities (configs)": settings,
+        "margin only": replace(settings, weight_chrf=0.0, weight_entities=0.0, weight_quantities=0.0),
+        "margin + chrF": replace(settings, weight_entities=0.0, weight_quantities=0.0),
+        "margin + chrF + names/numbers": replace(settings, weight_quantities=0.0),
+        "margin + chrF + quantities": replace(settings, weight_entities=0.0),
     }
     rows = []
     for name, variant in variants.items():
@@ -101,6 +181,7 @@ def main() -> None:
     rows.append(("baseline: cosine, best match per sentence (best threshold)", round(best[0], 2), best[1]))
 
     full = align(segments, settings, embedder)
+    rows.append(("facts of the full run, as the pairs they imply", settings.threshold, score_pairs(fact_pair_ids(full.facts), gold)))
     print(f"\nOracle run: seeds with human references as English; gold {args.gold.name}: {len(gold)} pairs; embedder {settings.embedder}")
     print("| scorer | threshold | precision | recall | F1 | predicted |")
     print("|---|---|---|---|---|---|")
@@ -111,8 +192,22 @@ def main() -> None:
     for fact in full.facts:
         for disagreement in fact.disagreements:
             print(f"  {fact.fact_id} {disagreement.quantity}: {disagreement.values}")
+    figures = {"scorers": [dict(scorer=n, threshold=t, **asdict(p)) for n, t, p in rows]}
+    if args.ceilings:
+        reachable = one_to_one_ceiling(gold)
+        recall = reachable / len(gold)
+        print(f"\nLinking ceiling: a perfect one-to-one linker finds {reachable} of {len(gold)} gold pairs "
+              f"(recall {recall:.3f}, F1 {2 * recall / (1 + recall):.3f} at precision 1).")
+        print("\nSignal ceiling: every pair of sentences from different articles, no linking rule, each at its best threshold")
+        print("| ranking | precision | recall | F1 |")
+        print("|---|---|---|---|")
+        ceilings = signal_ceilings(segments, embedder, settings, gold)
+        for name, (precision, recall, f1) in ceilings:
+            print(f"| {name} | {precision:.3f} | {recall:.3f} | {f1:.3f} |")
+        figures["one_to_one_ceiling"] = {"reachable": reachable, "gold": len(gold)}
+        figures["signal_ceilings"] = [dict(ranking=n, precision=p, recall=r, f1=f) for n, (p, r, f) in ceilings]
     if args.json:
-        args.json.write_text(json.dumps([dict(scorer=n, threshold=t, **asdict(p)) for n, t, p in rows], indent=2))
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

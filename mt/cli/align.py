@@ -34,7 +34,7 @@ def align_command(
     """Find the sentences in different articles that report the same fact, and group them into facts.
 
     Writes pairs.jsonl (each pair with its score and every signal: cosine,
-    margin, chrF, entity agreement), facts.jsonl (n-way groups with the numbers
+    margin, chrF, agreement of names and numbers, same quantity counted), facts.jsonl (n-way groups with the numbers
     each outlet gives and the disagreements found) and alignment.json (the
     settings used). In parallel mode also links/<a>__<b>.txt in the
     `[i, j]:[k]` format of vecalign and bertalign.
@@ -88,16 +88,20 @@ def align_command(
 
 
 def align_eval_command(
-    predicted: Path = typer.Argument(..., help="comparable: pairs.jsonl (or the `mt align` folder); parallel: a links file.", exists=True),
+    predicted: Path = typer.Argument(..., help="comparable: the `mt align` folder (pairs and facts) or a pairs.jsonl; parallel: a links file.", exists=True),
     gold: Path = typer.Argument(..., help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `[i, j]:[k]` lines.", exists=True, dir_okay=False),
     mode: str = typer.Option("comparable", help="comparable (pairs of segment ids) or parallel (vecalign/bertalign links, strict and lax)."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON on stdout."),
 ) -> None:
-    """Precision, recall and F1 of predicted alignments against a gold alignment."""
+    """Precision, recall and F1 of predicted alignments against a gold alignment.
+
+    Given the `mt align` folder, the facts are scored too, as every pair of
+    their members from different articles.
+    """
     from dataclasses import asdict
 
-    from alignments.evaluation import pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
-    from mt.records import read_pairs
+    from alignments.evaluation import fact_pair_ids, pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
+    from mt.records import read_facts, read_pairs
 
     try:
         if mode == "comparable":
@@ -105,6 +109,8 @@ def align_eval_command(
             gold_pairs = read_gold_pairs(gold)
             predicted_pairs = pair_ids(read_pairs(path))
             scores = {"pairs": score_pairs(predicted_pairs, gold_pairs)}
+            if predicted.is_dir() and (predicted / FACTS_FILE).exists():
+                scores["facts"] = score_pairs(fact_pair_ids(read_facts(predicted / FACTS_FILE)), gold_pairs)
         elif mode == "parallel":
             scores = score_links(parse_links(predicted.read_text(encoding="utf-8").splitlines()),
                                  parse_links(gold.read_text(encoding="utf-8").splitlines()))
