@@ -276,3 +276,4 @@ def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
     gold.write_text("[0]:[0]\n[1, 2]:[1]\n")
     scored = runner.invoke(app, ["align-eval", str(tmp_path / "out" / "links" / "a__b.txt"), str(gold), "--mode", "parallel", "--json"])
     assert json.loads(scored.stdout)["strict"]["f1"] == 1.0
+

@@ -47,3 +47,16 @@ def test_help_and_version():
     assert "segment" in runner.invoke(app, ["--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("mt ")
     assert "--output" in runner.invoke(app, ["segment", "--help"]).output
+
+
+@pytest.mark.parametrize("command, shown", [
+    ("align", "[i, j]:[k]"),
+    ("align-eval", "[i, j]:[k]"),
+    ("translate", "LANG=HUB_ID[@REVISION]"),
+    ("build", "LANG=HUB_ID[@REVISION]"),
+    ("evaluate", "[comet] extra"),
+])
+def test_help_shows_square_brackets(command, shown):
+    """rich reads [...] in help texts as markup and drops it unless escaped."""
+    result = CliRunner().invoke(app, [command, "--help"], terminal_width=250)
+    assert result.exit_code == 0 and shown in " ".join(result.output.split())

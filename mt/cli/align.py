@@ -37,7 +37,7 @@ def align_command(
     margin, chrF, agreement of names and numbers, same quantity counted), facts.jsonl (n-way groups with the numbers
     each outlet gives and the disagreements found) and alignment.json (the
     settings used). In parallel mode also links/<a>__<b>.txt in the
-    `[i, j]:[k]` format of vecalign and bertalign.
+    `\\[i, j]:\\[k]` format of vecalign and bertalign.
     """
     from tqdm import tqdm
 
@@ -89,7 +89,7 @@ def align_command(
 
 def align_eval_command(
     predicted: Path = typer.Argument(..., help="comparable: the `mt align` folder (pairs and facts) or a pairs.jsonl; parallel: a links file.", exists=True),
-    gold: Path = typer.Argument(..., help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `[i, j]:[k]` lines.", exists=True, dir_okay=False),
+    gold: Path = typer.Argument(..., help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `\\[i, j]:\\[k]` lines.", exists=True, dir_okay=False),
     mode: str = typer.Option("comparable", help="comparable (pairs of segment ids) or parallel (vecalign/bertalign links, strict and lax)."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON on stdout."),
 ) -> None:

@@ -19,7 +19,7 @@ def build_command(
     output: Path = typer.Option(..., "--output", "-o", help="The dataset folder to write.", file_okay=False),
     work: Path = typer.Option(Path("work"), help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
     english_from: str = typer.Option("model", help="'model' translates with MarianMT; 'reference' uses the human references (offline on the seeds)."),
-    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID[@REVISION] or LANG=FOLDER. Repeatable."),
+    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
     backend: Optional[str] = typer.Option(None, help="Translation backend: transformers or ctranslate2 (default: configs)."),
     device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, mps."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation and embedding cache folder (default: the user cache dir)."),

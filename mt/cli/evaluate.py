@@ -27,7 +27,7 @@ def evaluate_command(
     randomisation: int = typer.Option(DEFAULT_RANDOMISATION, min=1, help="Trials of the approximate randomisation test."),
     seed: int = typer.Option(DEFAULT_SEED, help="Random seed: the same seed gives the same intervals and p-values."),
     worst: int = typer.Option(DEFAULT_WORST, min=0, help="How many of the worst sentences (by sentence chrF) to show."),
-    comet: Optional[str] = typer.Option(None, help="Also score with COMET (needs the [comet] extra and a local model folder or cached model)."),
+    comet: Optional[str] = typer.Option(None, help="Also score with COMET (needs the \\[comet] extra and a local model folder or cached model)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write every number and signature to this JSON file ('-' for stdout)."),
 ) -> None:
     """Score machine translation against references with sacrebleu.

@@ -15,7 +15,7 @@ from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fai
 def translate_command(
     segments_file: Path = typer.Argument(..., help="Segments from `mt segment` (JSON Lines).", exists=True, dir_okay=False),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the translated segments (JSON Lines)."),
-    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID[@REVISION] or LANG=FOLDER. Repeatable."),
+    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
     fallback_model: Optional[str] = typer.Option(None, help="Model for languages without their own (default: configs, opus-mt-mul-en)."),
     english_from: str = typer.Option("model", help="'model' translates; 'reference' copies the human references (see seeds/references/) instead."),
     references: Optional[Path] = typer.Option(None, help="Reference translations file (default: seeds/references/references.jsonl)."),
