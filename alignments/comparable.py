@@ -179,7 +179,7 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     links: list[tuple[Unit, Unit, float, dict]] = []
     for key, (found, used) in per_article_pair.items():
         found = _widen(found, used, options[key], scorer, settings)
-        links += found + _one_link_per_quantity(found, used, candidates[key], scorer.quantities.counted, settings.threshold)
+        links += found + _one_link_per_quantity(found, used, candidates[key], scorer.quantities, settings.threshold)
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, scorer
@@ -215,13 +215,17 @@ def _next_in_article(chosen: list[Segment]) -> dict[int, int]:
     return following
 
 
+def _above(scored: dict[tuple[Unit, Unit], tuple[float, dict]], threshold: float) -> list[tuple[float, Unit, Unit, dict]]:
+    """Candidates that reach the threshold, best first (ties in a fixed order, so runs repeat)."""
+    return sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= threshold),
+                  key=lambda item: (-item[0], item[1], item[2]))
+
+
 def _one_to_one(scored: dict[tuple[Unit, Unit], tuple[float, dict]], threshold: float) -> tuple[list[list], set[int]]:
     """Within one pair of articles: pairs above the threshold, best first, each sentence used once."""
-    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= threshold),
-                    key=lambda item: (-item[0], item[1], item[2]))
     used: set[int] = set()
     links: list[list] = []
-    for score, a, b, signals in ranked:
+    for score, a, b, signals in _above(scored, threshold):
         if a[0] in used or b[0] in used:
             continue
         used.update((a[0], b[0]))
@@ -262,7 +266,7 @@ def _widen(links: list[list], used: set[int], options: list[tuple[int, int, Unit
 
 
 def _one_link_per_quantity(links: list[tuple[Unit, Unit, float, dict]], used: set[int],
-                           scored: dict[tuple[Unit, Unit], tuple[float, dict]], counted: Sequence[frozenset[str]],
+                           scored: dict[tuple[Unit, Unit], tuple[float, dict]], quantities: QuantityAgreement,
                            threshold: float) -> list[tuple[Unit, Unit, float, dict]]:
     """Second links for sentences that report two counts: "16 officers were killed and more than 1,300
     injured" pairs with the other outlet's sentence on the injured and with its sentence on the dead.
@@ -270,20 +274,13 @@ def _one_link_per_quantity(links: list[tuple[Unit, Unit, float, dict]], used: se
     A candidate above the threshold joins a sentence already linked when both count a quantity that
     none of that sentence's links counts yet, and its other side is still free.
     """
-    def counts(unit: Unit) -> frozenset[str]:
-        return frozenset().union(*(counted[i] for i in unit))
-
     covered: dict[int, set[str]] = defaultdict(set)  # sentence -> quantities its links already count
     for a, b, _, _ in links:
-        for i in a:
-            covered[i] |= counts(a) & counts(b)
-        for j in b:
-            covered[j] |= counts(a) & counts(b)
+        for i in a + b:
+            covered[i] |= quantities.shared(a, b)
     extra = []
-    ranked = sorted(((score, a, b, signals) for (a, b), (score, signals) in scored.items() if score >= threshold),
-                    key=lambda item: (-item[0], item[1], item[2]))
-    for score, a, b, signals in ranked:
-        shared = counts(a) & counts(b)
+    for score, a, b, signals in _above(scored, threshold):
+        shared = quantities.shared(a, b)
         linked = [side for side in (a, b) if side[0] in used]
         if not shared or len(linked) != 1 or shared & covered[linked[0][0]]:
             continue

@@ -152,9 +152,15 @@ class QuantityAgreement:
     def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]]) -> None:
         self.counted = [frozenset(m.quantity for m in find_numbers(text, quantities) if m.quantity) for text in texts]
 
+    def counts(self, unit: Sequence[int]) -> frozenset[str]:
+        """What a unit (indices of the texts it joins) counts."""
+        return frozenset().union(*(self.counted[i] for i in unit))
+
+    def shared(self, a: Sequence[int], b: Sequence[int]) -> frozenset[str]:
+        return self.counts(a) & self.counts(b)
+
     def __call__(self, a: Sequence[int], b: Sequence[int]) -> float:
-        counted_a = frozenset().union(*(self.counted[i] for i in a))
-        counted_b = frozenset().union(*(self.counted[i] for i in b))
+        counted_a, counted_b = self.counts(a), self.counts(b)
         if not counted_a or not counted_b:
             return 0.0
         return 2 * len(counted_a & counted_b) / (len(counted_a) + len(counted_b))

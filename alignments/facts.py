@@ -2,10 +2,10 @@
 
 Pairs are merged best first, but a group only grows when it stays coherent:
 the newcomer must score at least `fact_coherence` with every member in other
-articles (the same combined score as pairs, so a newcomer that counts the
-same quantity or shares rare names is held to the same evidence), and an
-article contributes one unit (one sentence, or two adjacent ones) to a group. So a hub sentence cannot chain unrelated
-sentences together; a pair refused by a group becomes a fact of its own.
+articles (the same combined score as pairs, so counting the same quantity or
+sharing rare names counts here too), and an article contributes one unit (one
+sentence, or two adjacent ones) to a group. So a hub sentence cannot chain
+unrelated sentences together; a pair refused by a group becomes a fact of its own.
 """
 
 from __future__ import annotations

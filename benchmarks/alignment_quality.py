@@ -111,21 +111,20 @@ def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple
     articles = np.array([s.article for s in chosen])
     scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
     names = ("cosine", "margin", "chrf", "entities", "quantities")
-    rows, truth, groups = [], [], []
+    rows, combined, truth, groups = [], [], [], []
     for i, j in combinations(range(len(chosen)), 2):
         if articles[i] != articles[j]:
-            signals = scorer.score((i,), (j,))[1]
+            score, signals = scorer.score((i,), (j,))
             rows.append([signals[name] for name in names])
+            combined.append(score)
             truth.append(frozenset((chosen[i].id, chosen[j].id)) in gold)
-            groups.append(tuple(sorted((articles[i], articles[j]))))
-    features, truth = np.array(rows), np.array(truth)
+            groups.append("|".join(sorted((articles[i], articles[j]))))
+    features, truth, groups = np.array(rows), np.array(truth), np.array(groups)
     results = [(f"{name} alone", best_threshold_f1(features[:, k], truth)) for k, name in enumerate(names)]
-    weights = np.array([0.0, settings.weight_margin, settings.weight_chrf, settings.weight_entities, settings.weight_quantities])
-    results.append(("the configured combination (score)", best_threshold_f1(features @ weights, truth)))
+    results.append(("the configured combination (score)", best_threshold_f1(np.array(combined), truth)))
     held_out = np.zeros(len(truth))
-    group_ids = np.array([hash(g) for g in groups])
-    for group in np.unique(group_ids):
-        test = group_ids == group
+    for group in np.unique(groups):
+        test = groups == group
         model = LogisticRegression(max_iter=1000).fit(features[~test], truth[~test])
         held_out[test] = model.decision_function(features[test])
     results.append(("logistic regression over all five, cross-validated", best_threshold_f1(held_out, truth)))
