@@ -75,9 +75,11 @@ class EmbeddingCache:
 class Embedder:
     """Unit-length sentence vectors for texts; each distinct text is encoded once."""
 
-    def __init__(self, model: str = DEFAULT_EMBEDDER, *, device: str | None = None, cache: EmbeddingCache | None = None) -> None:
+    def __init__(self, model: str = DEFAULT_EMBEDDER, *, device: str | None = None, cache: EmbeddingCache | None = None,
+                 batch_size: int = ENCODE_BATCH_SIZE) -> None:
         self.name = model
         self.device = device
+        self.batch_size = batch_size
         self.cache = cache
         self._model = None
         self._memo: dict[str, np.ndarray] = {}
@@ -109,9 +111,9 @@ class Embedder:
         todo = [text for text in distinct if keys[text] not in vectors]
         if progress and len(distinct) > len(todo):
             progress(len(distinct) - len(todo))
-        for start in range(0, len(todo), ENCODE_BATCH_SIZE * 8):
-            chunk = todo[start : start + ENCODE_BATCH_SIZE * 8]
-            encoded = self._load().encode(chunk, batch_size=ENCODE_BATCH_SIZE, normalize_embeddings=True,
+        for start in range(0, len(todo), self.batch_size * 8):
+            chunk = todo[start : start + self.batch_size * 8]
+            encoded = self._load().encode(chunk, batch_size=self.batch_size, normalize_embeddings=True,
                                           convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
             self.encoded += len(chunk)
             rows = [(keys[text], vector) for text, vector in zip(chunk, encoded)]

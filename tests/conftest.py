@@ -71,5 +71,11 @@ def other_tiny_model_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def polish_lines() -> list[str]:
+    """The Polish seeds' raw lines: Polish text without running segmentation (and so without lingua)."""
+    return _seed_lines(("000", "001"))
+
+
+@pytest.fixture(scope="session")
 def polish_sentences(seed_segments) -> list[str]:
     return [s.text for s in seed_segments if s.lang == "pl"]

@@ -71,6 +71,7 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
 
     from mt.translation import ModelUnavailableError, RoutingTranslator, translate_segments
     from mt.translation.backend import BackendSettingsError
+    from mt.translation.batching import OutOfMemoryError
     from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache
     from mt.translation.ctranslate2_backend import ConversionError, CTranslate2UnavailableError
 
@@ -83,26 +84,26 @@ def _from_models(segments, settings, model, fallback_model, device, beams, max_n
     settings["translation"]["models"] = routes
     if fallback_model:
         settings["translation"]["fallback_model"] = fallback_model
-    if max_batch_tokens is None:
-        from mt.translation.backend import backend_device
-
-        chosen = backend_device(settings["translation"].get("backend", "transformers"), device or settings["translation"]["device"])
-        key = "max_batch_tokens_cuda" if chosen.startswith("cuda") else "max_batch_tokens"
-        max_batch_tokens = settings["translation"].get(key, 4096)
     quiet_transformers()
     cache = None if no_cache else TranslationCache(cache_dir or DEFAULT_CACHE_DIR)
     try:
+        if max_batch_tokens is None:
+            from mt.translation.backend import backend_device
+
+            chosen = backend_device(settings["translation"].get("backend", "transformers"), device or settings["translation"]["device"])
+            key = "max_batch_tokens_cuda" if chosen.startswith("cuda") else "max_batch_tokens"
+            max_batch_tokens = settings["translation"].get(key, 4096)
         router = RoutingTranslator.from_config(
             settings, device=device, beams=beams, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
             max_batch_tokens=max_batch_tokens, cache=cache, conversion_dir=cache_dir,
         )
-    except BackendSettingsError as error:
-        fail(str(error))
+    except (BackendSettingsError, CTranslate2UnavailableError) as error:
+        fail(escape(str(error)))
     to_translate = sum(1 for s in segments if s.lang != router.target)
     with tqdm(total=to_translate, unit="seg", desc="translating", disable=quiet or not to_translate, dynamic_ncols=True) as bar:
         try:
             summary = translate_segments(segments, router, progress=bar.update)
-        except (ModelUnavailableError, CTranslate2UnavailableError, ConversionError, BackendSettingsError) as error:
+        except (ModelUnavailableError, CTranslate2UnavailableError, ConversionError, BackendSettingsError, OutOfMemoryError) as error:
             bar.close()
             fail(escape(str(error)))
     if cache is not None:

@@ -11,8 +11,9 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Iterator, Protocol, Sequence
 
-from mt.translation.batching import token_batches
+from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
+from mt.translation.pieces import MarianPieces
 
 SCORE_CHUNK_ELEMENTS = 1 << 26
 """Logits scored at once when computing log-probabilities (rows x length x vocabulary)."""
@@ -46,21 +47,47 @@ class Backend(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """`count_tokens` of every text, in one call (tokenisers are much faster on lists)."""
+        ...
+
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
         """Yield, batch by batch, (index into texts, translation, mean token log-prob)."""
         ...
 
 
 def pick_device(device: str = "auto") -> str:
+    """The torch device to run on: 'auto' resolved, and a CUDA device checked before any model is loaded."""
     import torch
 
-    if device != "auto":
-        return device
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
+    if device == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if device.startswith("cuda"):
+        check_cuda_device(device, torch.cuda.device_count() if torch.cuda.is_available() else 0)
+    return device
+
+
+def cuda_index(device: str) -> int:
+    """0 for 'cuda', N for 'cuda:N'; a malformed index is a settings error."""
+    _, _, index = device.partition(":")
+    if not index:
+        return 0
+    if not index.isdigit():
+        raise BackendSettingsError(f"--device {device}: expected cuda or cuda:N with N a GPU number")
+    return int(index)
+
+
+def check_cuda_device(device: str, available: int) -> None:
+    """One clear line when `device` names a GPU this machine does not have."""
+    index = cuda_index(device)
+    if available == 0:
+        raise BackendSettingsError(f"--device {device}: no CUDA GPU is available on this machine; use --device cpu (or auto)")
+    if index >= available:
+        raise BackendSettingsError(f"--device {device}: this machine has {available} CUDA GPU(s), numbered 0 to {available - 1}")
 
 
 DEFAULT_COMPUTE_TYPES = {
@@ -84,6 +111,18 @@ def backend_device(backend: str, device: str = "auto") -> str:
 def default_compute_type(backend: str, device: str = "auto") -> str:
     on_cuda = backend_device(backend, device).startswith("cuda")
     return DEFAULT_COMPUTE_TYPES[(backend, "cuda" if on_cuda else "other")]
+
+
+HALF_PRECISION_SDPA_BACKENDS = ("FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH")
+"""The attention kernels PyTorch may pick on CUDA: all but cuDNN's.
+
+cuDNN attention (PyTorch's first choice for fp16/bf16 on Hopper) builds an
+execution plan for every new tensor shape. Generation with token-budget batches
+makes a new shape at nearly every step (each batch size x source length x
+output position), so in half precision it spent its time planning: 4,231
+target tokens/s against 31,508 without cuDNN, and 23,894 in fp32, on one H100
+(benchmarks/half_precision_probe.py has the per-kernel table).
+"""
 
 
 class TransformersBackend:
@@ -110,27 +149,57 @@ class TransformersBackend:
         if self.device == "cpu" and torch.get_num_threads() < (os.cpu_count() or 1):
             torch.set_num_threads(os.cpu_count() or 1)
         self.tokenizer = MarianTokenizer.from_pretrained(model.path)
+        self.pieces = MarianPieces(self.tokenizer)
         self.model = MarianMTModel.from_pretrained(model.path, dtype=self.dtype).to(self.device).eval()
         self.decoding = decoding
         self.max_batch_tokens = max_batch_tokens
         self.max_input_tokens = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
+        self.oom_splits = 0
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, truncation=False)["input_ids"])
+        return len(self.pieces.encode([text])[0])
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        return [len(tokens) for tokens in self.pieces.encode(texts)]
 
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
+        ids = [self.pieces.ids(tokens) for tokens in self.pieces.encode(texts)]
+        for batch in token_batches([len(row) for row in ids], self.max_batch_tokens):
+            yield split_on_oom(batch, lambda part: self._run([ids[i] for i in part], part), self._is_oom)
+
+    def _run(self, rows: list[list[int]], indices: list[int]) -> list[tuple[int, str, float]]:
         import torch
 
-        lengths = [self.count_tokens(t) for t in texts]
-        for batch in token_batches(lengths, self.max_batch_tokens):
-            inputs = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False)
-            inputs = inputs.to(self.device)
-            recorder = ChosenTokenLogProbs(self.tokenizer.pad_token_id) if self._greedy else None
-            with torch.inference_mode():
-                output = self.model.generate(**inputs, **self._generate_kwargs(recorder))
-                scores = recorder.mean(output) if recorder else self._mean_logprobs(inputs, output)
-            decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
-            yield [(i, decoded[k], scores[k]) for k, i in enumerate(batch)]
+        pad = self.tokenizer.pad_token_id
+        width = max(len(row) for row in rows)
+        input_ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows], device=self.device)
+        attention_mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows], device=self.device)
+        recorder = ChosenTokenLogProbs(pad) if self._greedy else None
+        with torch.inference_mode(), self._attention():
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **self._generate_kwargs(recorder))
+            inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+            scores = recorder.mean(output) if recorder else self._mean_logprobs(inputs, output)
+        decoded = self.pieces.decode_ids(output.tolist())
+        return [(i, decoded[k], scores[k]) for k, i in enumerate(indices)]
+
+    def _attention(self):
+        """On CUDA, attention kernels without cuDNN's (see HALF_PRECISION_SDPA_BACKENDS)."""
+        import contextlib
+
+        if not self.device.startswith("cuda"):
+            return contextlib.nullcontext()
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        return sdpa_kernel([getattr(SDPBackend, name) for name in HALF_PRECISION_SDPA_BACKENDS])
+
+    def _is_oom(self, error: BaseException) -> bool:
+        import torch
+
+        if not isinstance(error, torch.OutOfMemoryError):
+            return False
+        self.oom_splits += 1
+        torch.cuda.empty_cache()
+        return True
 
     @property
     def _greedy(self) -> bool:

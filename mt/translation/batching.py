@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 def token_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
@@ -25,3 +27,24 @@ def token_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
     if current:
         batches.append(current)
     return batches
+
+
+class OutOfMemoryError(RuntimeError):
+    """Even one segment alone does not fit in the device's memory."""
+
+
+def split_on_oom(batch: list[int], run: Callable[[list[int]], list[T]], is_oom: Callable[[BaseException], bool]) -> list[T]:
+    """`run(batch)`, and if the device runs out of memory, the two halves of the batch, recursively.
+
+    Nothing is lost: the results cover every index of `batch`, in order. Only a
+    single segment that does not fit on its own is an error.
+    """
+    try:
+        return run(batch)
+    except Exception as error:
+        if not is_oom(error):
+            raise
+        if len(batch) == 1:
+            raise OutOfMemoryError(f"out of device memory translating one segment alone ({error}); use a smaller model or --device cpu") from error
+    half = len(batch) // 2
+    return split_on_oom(batch[:half], run, is_oom) + split_on_oom(batch[half:], run, is_oom)

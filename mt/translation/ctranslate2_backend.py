@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, default_compute_type
-from mt.translation.batching import token_batches
+from mt.translation.backend import BackendSettingsError, DecodingSettings, check_cuda_device, cuda_index, default_compute_type
+from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
+from mt.translation.pieces import MarianPieces
 
 TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
                    "special_tokens_map.json", "generation_config.json"]
@@ -52,9 +54,32 @@ def is_ctranslate2_folder(path: Path) -> bool:
 
 
 def pick_ct2_device(device: str = "auto") -> str:
-    if device != "auto":
-        return device.split(":")[0]
-    return "cuda" if import_ctranslate2().get_cuda_device_count() > 0 else "cpu"
+    """'cpu' or 'cuda[:N]', 'auto' resolved; a GPU this machine lacks is a settings error."""
+    ctranslate2 = import_ctranslate2()
+    if device == "auto":
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if device.startswith("cuda"):
+        check_cuda_device(device, ctranslate2.get_cuda_device_count())
+    elif device != "cpu":
+        raise BackendSettingsError(f"--device {device}: the ctranslate2 backend runs on cpu or cuda[:N]")
+    return device
+
+
+CUBLAS_HINT = (
+    "This CTranslate2 build needs CUDA 12's cuBLAS. Install it with `pip install nvidia-cublas-cu12` and put its lib folder "
+    "on LD_LIBRARY_PATH, or, on a machine with only CUDA 13, link libcublas.so.12 and libcublasLt.so.12 to the .so.13 "
+    "files in a folder on LD_LIBRARY_PATH (see the README's GPU section)."
+)
+
+
+def explain_cuda_library_error(error: Exception) -> str | None:
+    """A one-line cause for CTranslate2's error when a CUDA library cannot be loaded, else None."""
+    match = re.search(r"(lib\w+\.so[.\d]*)\S* is not found or cannot be loaded", str(error))
+    if not match:
+        return None
+    library = match.group(1)
+    hint = CUBLAS_HINT if "cublas" in library else f"Install the package that provides {library} and put it on LD_LIBRARY_PATH."
+    return f"CTranslate2 cannot load {library}. {hint}"
 
 
 def converted_folder(model: ResolvedModel, cache_dir: Path) -> Path:
@@ -94,8 +119,12 @@ def convert(model: ResolvedModel, cache_dir: Path) -> Path:
     return target
 
 
+IN_FLIGHT_BATCHES = 4
+"""Batches queued on CTranslate2 at once: the GPU works on the next ones while Python decodes the last."""
+
+
 class CTranslate2Backend:
-    """Generation with `ctranslate2.Translator.translate_batch`, batched by source tokens."""
+    """Generation with `ctranslate2.Translator.translate_batch`, batched by source tokens, queued asynchronously."""
 
     name = "ctranslate2"
 
@@ -116,14 +145,18 @@ class CTranslate2Backend:
         folder = convert(model, cache_dir or DEFAULT_CACHE_DIR)
         self.device = pick_ct2_device(device)
         self.compute_type = compute_type or default_compute_type(self.name, self.device)
+        on_cuda = self.device.startswith("cuda")
         try:
             self.translator = ctranslate2.Translator(
-                str(folder), device=self.device, compute_type=self.compute_type,
-                intra_threads=(os.cpu_count() or 1) if self.device == "cpu" else 0,
+                str(folder), device="cuda" if on_cuda else self.device, device_index=cuda_index(self.device) if on_cuda else 0,
+                compute_type=self.compute_type, intra_threads=(os.cpu_count() or 1) if not on_cuda else 0,
             )
         except ValueError as error:  # an unknown or unsupported compute type
             raise BackendSettingsError(f"ctranslate2 cannot run {folder} on {self.device} as '{self.compute_type}': {error}") from error
+        except RuntimeError as error:
+            raise BackendSettingsError(explain_cuda_library_error(error) or f"ctranslate2 cannot load {folder} on {self.device}: {error}") from error
         self.tokenizer = MarianTokenizer.from_pretrained(folder)
+        self.pieces = MarianPieces(self.tokenizer)
         generation = GenerationConfig.from_pretrained(folder) if (folder / "generation_config.json").is_file() else GenerationConfig()
         self.beams = decoding.beams or generation.num_beams or 1
         self.forced_eos = generation.forced_eos_token_id is not None
@@ -131,29 +164,59 @@ class CTranslate2Backend:
         self.max_decoding_length = max(1, longest - self.forced_eos)
         self.min_decoding_length = min(decoding.min_new_tokens or 0, self.max_decoding_length)
         self.max_batch_tokens = max_batch_tokens
-        self.max_input_tokens = self.tokenizer.model_max_length
+        self.max_input_tokens = min(self.tokenizer.model_max_length, _max_positions(model.path))
+        self.oom_splits = 0
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, truncation=False)["input_ids"])
+        return len(self.pieces.encode([text])[0])
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        return [len(tokens) for tokens in self.pieces.encode(texts)]
 
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
-        """Same settings as the transformers backend: the model's beams and length limits, EOS forced at the end."""
-        tokenized = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t, truncation=False)["input_ids"]) for t in texts]
+        """Same settings as the transformers backend: the model's beams and length limits, EOS forced at the end.
+
+        Up to IN_FLIGHT_BATCHES batches are queued at once, so the device never
+        waits for Python to decode a finished batch; results still come in order.
+        """
+        tokenized = self.pieces.encode(texts)
+        pending: deque[tuple[list[int], list]] = deque()
         for batch in token_batches([len(t) for t in tokenized], self.max_batch_tokens):
-            results = self.translator.translate_batch(
-                [tokenized[i] for i in batch],
-                beam_size=self.beams,
-                max_decoding_length=self.max_decoding_length,
-                min_decoding_length=self.min_decoding_length,
-                return_scores=True,
-                return_end_token=True,
-            )
-            rows = []
-            for i, result in zip(batch, results):
-                tokens = result.hypotheses[0]
-                text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-                rows.append((i, text, self._mean_logprob(result.scores[0], tokens)))
-            yield rows
+            pending.append((batch, self._submit([tokenized[i] for i in batch])))
+            if len(pending) >= IN_FLIGHT_BATCHES:
+                yield self._collect(*pending.popleft(), tokenized)
+        while pending:
+            yield self._collect(*pending.popleft(), tokenized)
+
+    def _submit(self, source: list[list[str]], asynchronous: bool = True) -> list:
+        return self.translator.translate_batch(
+            source,
+            beam_size=self.beams,
+            max_decoding_length=self.max_decoding_length,
+            min_decoding_length=self.min_decoding_length,
+            return_scores=True,
+            return_end_token=True,
+            asynchronous=asynchronous,
+        )
+
+    def _collect(self, batch: list[int], queued: list, tokenized: list[list[str]]) -> list[tuple[int, str, float]]:
+        """The finished batch; if it ran out of device memory, its halves again, synchronously."""
+        try:
+            results = [item.result() for item in queued]
+        except RuntimeError as error:
+            if not self._is_oom(error):
+                raise
+            results = split_on_oom(batch, lambda part: self._submit([tokenized[i] for i in part], asynchronous=False), self._is_oom)
+        hypotheses = [result.hypotheses[0] for result in results]
+        texts = self.pieces.decode(hypotheses)
+        return [(i, text, self._mean_logprob(result.scores[0], tokens))
+                for i, text, result, tokens in zip(batch, texts, results, hypotheses)]
+
+    def _is_oom(self, error: BaseException) -> bool:
+        if isinstance(error, RuntimeError) and "out of memory" in str(error).lower():
+            self.oom_splits += 1
+            return True
+        return False
 
     def _mean_logprob(self, score: float, tokens: list[str]) -> float:
         """CTranslate2's score is the mean over the returned tokens; transformers also counts an
@@ -162,3 +225,13 @@ class CTranslate2Backend:
             return score
         return score * len(tokens) / (len(tokens) + 1)
 
+
+def _max_positions(folder: Path) -> int:
+    """The model's position limit from its transformers config.json (a CTranslate2 folder has none: no limit)."""
+    import json
+
+    try:
+        config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 1 << 30
+    return int(config.get("max_position_embeddings") or 1 << 30)

@@ -154,8 +154,10 @@ class Translator:
 
     def _run_model(self, todo: list[str], keys: dict[str, str], texts: Sequence[str], progress: Progress | None) -> dict[str, CachedTranslation]:
         backend = self.backend
+        limit = backend.max_input_tokens
         pieces_of = {
-            text: split_to_fit(text, backend.count_tokens, backend.max_input_tokens, self.source_lang) for text in todo
+            text: [text] if length <= limit else split_to_fit(text, backend.count_tokens, limit, self.source_lang)
+            for text, length in zip(todo, backend.token_counts(todo))
         }
         all_pieces = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
         waiting = {text: set(pieces) for text, pieces in pieces_of.items()}
