@@ -19,15 +19,16 @@ from typing import Callable, Sequence
 import numpy as np
 
 from alignments.embeddings import Embedder
-from alignments.evidence import ChrF, EntityAgreement, QuantityAgreement
 from alignments.settings import AlignmentSettings
+from alignments.signals import SIGNALS, weighted_signals
 from mt.records import Pair, Segment
+from mt.errors import UserError
 
 Unit = tuple[int, ...]
 """One side of a pair: indices of one segment, or of two adjacent segments, in the aligned list."""
 
 
-class AlignmentInputError(ValueError):
+class AlignmentInputError(UserError, ValueError):
     """Segments that cannot be aligned as asked (no English text, a single article...)."""
 
 
@@ -90,9 +91,8 @@ class PairScorer:
         self.texts, self.vectors, self.settings, self.embed = texts, vectors, settings, embed
         self.article_of = list(articles)
         self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
-        self.chrf = ChrF()
-        self.entities = EntityAgreement(texts)
-        self.quantities = QuantityAgreement(texts, settings.quantities)
+        self.signals = {name: signal(self) for name, signal in SIGNALS.items()}
+        self.quantities = self.signals["quantities"].agreement
         self._unit_vectors: dict[Unit, np.ndarray] = {}
         self._knn: dict[tuple[Unit, str], float] = {}
         self._scores: dict[tuple[Unit, Unit], tuple[float, dict[str, float]]] = {}
@@ -134,16 +134,11 @@ class PairScorer:
         return self._scores[key]
 
     def _score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
-        s = self.settings
-        cosine, margin = self.margin(a, b)
-        text_a, text_b = self.unit_text(a), self.unit_text(b)
-        chrf = self.chrf(text_a, text_b)
-        entities = self.entities(a, b)
-        quantities = self.quantities(a, b)
-        combined = (s.weight_margin * margin + s.weight_chrf * chrf + s.weight_entities * entities
-                    + s.weight_quantities * quantities)
-        signals = {"cosine": cosine, "margin": margin, "chrf": chrf, "entities": entities, "quantities": quantities}
-        return combined, {k: round(float(v), 4) for k, v in signals.items()}
+        """Every registered signal, and their sum weighted by `settings.weights` (alignments/signals.py)."""
+        values = {name: signal(a, b) for name, signal in self.signals.items()}
+        weights = self.settings.weights
+        combined = sum(weights[name] * values[name] for name in weighted_signals())
+        return combined, {k: round(float(v), 4) for k, v in values.items()}
 
     def closeness(self, i: int, j: int) -> float:
         """The combined score of two single segments, for keeping facts coherent."""

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from mt.errors import UserError
 
 DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
 
 
-class EmbedderUnavailableError(RuntimeError):
+class EmbedderUnavailableError(UserError, RuntimeError):
     """The embedding model is neither installed, local, cached nor downloadable."""
 
     def __init__(self, name: str, error: Exception) -> None:

@@ -23,6 +23,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from mt.errors import UserError
 from mt.records import Fact, Pair
 
 IdPair = frozenset[str]
@@ -123,3 +124,32 @@ def score_links(predicted: Sequence[Link], gold: Sequence[Link]) -> dict[str, PR
         "strict": PRF.from_counts(strict_p, len(predicted), strict_r, len(gold)),
         "lax": PRF.from_counts(lax_p, len(predicted), lax_r, len(gold)),
     }
+
+
+def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable") -> dict[str, PRF]:
+    """P/R/F1 of an `mt align` output against gold, as `mt align-eval` reports them.
+
+    comparable: `predicted` is the align folder (pairs, and facts scored as the pairs they imply) or a pairs.jsonl;
+    gold holds pairs or facts. parallel: both are `[i, j]:[k]` link files, scored strict and lax.
+    """
+    from mt.records import read_facts, read_pairs
+    from mt.workfolder import AlignmentFolder
+
+    try:
+        if mode == "comparable":
+            folder = AlignmentFolder(predicted)
+            gold_pairs = read_gold_pairs(gold)
+            scores = {"pairs": score_pairs(pair_ids(read_pairs(folder.pairs if predicted.is_dir() else predicted)), gold_pairs)}
+            if predicted.is_dir() and folder.facts.exists():
+                scores["facts"] = score_pairs(fact_pair_ids(read_facts(folder.facts)), gold_pairs)
+            return scores
+        if mode == "parallel":
+            return score_links(parse_links(predicted.read_text(encoding="utf-8").splitlines()),
+                               parse_links(gold.read_text(encoding="utf-8").splitlines()))
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError) as error:
+        raise AlignmentEvaluationError(f"cannot read the alignments: {error}") from None
+    raise AlignmentEvaluationError(f"--mode must be 'comparable' or 'parallel', not '{mode}'")
+
+
+class AlignmentEvaluationError(UserError, ValueError):
+    """Predicted or gold alignments that cannot be read."""

@@ -5,45 +5,71 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from alignments.embeddings import DEFAULT_EMBEDDER
+
+
+def configured(name: str) -> Any:
+    """A dataclass field whose default is the packaged defaults' value: the YAML is the one place defaults live."""
+    return field(default_factory=lambda: packaged_values()[name])
+
+
+def packaged_values() -> dict[str, Any]:
+    """The alignment section of the packaged defaults, as AlignmentSettings field values (read on each call: no global state)."""
+    from mt.config import load_config
+
+    return AlignmentSettings.values_from(load_config())
 
 
 @dataclass(frozen=True)
 class AlignmentSettings:
-    kinds: tuple[str, ...] = ("body", "headline")
-    on: str = "english"
+    """Everything the aligner reads. `AlignmentSettings()` is the packaged defaults (configs/defaults.yaml)."""
+
+    kinds: tuple[str, ...] = configured("kinds")
+    on: str = configured("on")
     """Which text is embedded and compared: `english` (translated) or `original`."""
-    embedder: str = DEFAULT_EMBEDDER
-    neighbours: int = 4
+    embedder: str = configured("embedder")
+    neighbours: int = configured("neighbours")
     """k of the k-nearest-neighbour averages in the ratio margin."""
-    candidates: int = 8
+    candidates: int = configured("candidates")
     """Nearest neighbours in other articles kept as candidate pairs for each segment."""
-    weight_margin: float = 1.0
-    weight_chrf: float = 1.0
-    weight_entities: float = 0.2
-    weight_quantities: float = 0.4
-    threshold: float = 1.5
-    split_bonus: float = 0.15
+    weights: dict[str, float] = configured("weights")
+    """Weight of each weighted signal in the combined score (alignments/signals.py names them)."""
+    threshold: float = configured("threshold")
+    split_bonus: float = configured("split_bonus")
     """How much better a two-sentence side must score than its best single sentence."""
-    split_min_margin: float = 1.0
+    split_min_margin: float = configured("split_min_margin")
     """The sentence added to a side must itself be this close to the other side (ratio margin)."""
-    fact_coherence: float = 1.2
+    fact_coherence: float = configured("fact_coherence")
     """Combined score a segment must have with each of a fact's members in other articles to join it."""
-    block_size: int = 2048
-    parallel_skip_cost: float = 0.3
-    quantities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    block_size: int = configured("block_size")
+    parallel_skip_cost: float = configured("parallel_skip_cost")
+    quantities: dict[str, tuple[str, ...]] = configured("quantities")
+
+    @classmethod
+    def values_from(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """Field values from a loaded config's `alignment` section."""
+        section = dict(config.get("alignment", {}))
+        values: dict[str, Any] = {name: value for name, value in section.items() if name in cls.__dataclass_fields__}
+        if "weights" in values:
+            values["weights"] = {name: float(value) for name, value in values["weights"].items()}
+        if "kinds" in values:
+            values["kinds"] = tuple(values["kinds"])
+        if "quantities" in values:
+            values["quantities"] = {name: tuple(words) for name, words in values["quantities"].items()}
+        return values
+
+    def __post_init__(self) -> None:
+        from alignments.signals import weighted_signals
+
+        missing = [name for name in weighted_signals() if name not in self.weights]
+        if missing:
+            raise ValueError(f"alignment.weights has no weight for the signal(s) {', '.join(missing)}")
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **overrides: Any) -> "AlignmentSettings":
-        section = dict(config.get("alignment", {}))
-        weights = section.pop("weights", {})
-        values: dict[str, Any] = {f"weight_{name}": float(value) for name, value in weights.items()}
-        for name, value in section.items():
-            if name in cls.__dataclass_fields__:
-                values[name] = value
+        values = cls.values_from(config)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        values["kinds"] = tuple(values.get("kinds", cls.kinds))
-        values["quantities"] = {name: tuple(words) for name, words in values.get("quantities", {}).items()}
+        if "kinds" in values:
+            values["kinds"] = tuple(values["kinds"])
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:

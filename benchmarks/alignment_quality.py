@@ -38,11 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def oracle_segments():
-    from mt.references import DEFAULT_REFERENCES, apply_references, load_references
+    from mt.references import apply_references, load_references
     from mt.segmentation import segment
 
     segments = segment([ROOT / "seeds"]).segments
-    apply_references(segments, load_references(DEFAULT_REFERENCES), as_english=True)
+    apply_references(segments, load_references(ROOT / "seeds" / "references" / "references.jsonl"), as_english=True)
     return segments
 
 
@@ -104,13 +104,14 @@ def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple
     from sklearn.linear_model import LogisticRegression
 
     from alignments.comparable import PairScorer, alignable, text_of
+    from alignments.signals import signal_names
 
     chosen = alignable(segments, settings)
     texts = [text_of(s, settings) for s in chosen]
     vectors = embedder.embed(texts)
     articles = np.array([s.article for s in chosen])
     scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
-    names = ("cosine", "margin", "chrf", "entities", "quantities")
+    names = signal_names()
     rows, combined, truth, groups = [], [], [], []
     for i, j in combinations(range(len(chosen)), 2):
         if articles[i] != articles[j]:
@@ -127,7 +128,7 @@ def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple
         test = groups == group
         model = LogisticRegression(max_iter=1000).fit(features[~test], truth[~test])
         held_out[test] = model.decision_function(features[test])
-    results.append(("logistic regression over all five, cross-validated", best_threshold_f1(held_out, truth)))
+    results.append((f"logistic regression over all {len(names)} signals, cross-validated", best_threshold_f1(held_out, truth)))
     return results
 
 
@@ -141,6 +142,7 @@ def main() -> None:
 
     from alignments import AlignmentSettings, Embedder, align
     from alignments.evaluation import fact_pair_ids, pair_ids, read_gold_pairs, score_pairs
+    from alignments.signals import weighted_signals
     from mt.config import load_config
 
     gold = read_gold_pairs(args.gold)
@@ -148,13 +150,12 @@ def main() -> None:
     settings = AlignmentSettings.from_config(load_config(None))
     embedder = Embedder(settings.embedder)
 
-    variants = {
-        "full: margin + chrF + names/numbers + quantities (configs)": settings,
-        "margin only": replace(settings, weight_chrf=0.0, weight_entities=0.0, weight_quantities=0.0),
-        "margin + chrF": replace(settings, weight_entities=0.0, weight_quantities=0.0),
-        "margin + chrF + names/numbers": replace(settings, weight_quantities=0.0),
-        "margin + chrF + quantities": replace(settings, weight_entities=0.0),
-    }
+    def without(*names: str) -> AlignmentSettings:
+        return replace(settings, weights={k: 0.0 if k in names else v for k, v in settings.weights.items()})
+
+    others = [name for name in weighted_signals() if name != "margin"]
+    variants = {f"full: {' + '.join(weighted_signals())} (configs)": settings, "margin only": without(*others)}
+    variants.update({f"full without {name}": without(name) for name in others})
     rows = []
     for name, variant in variants.items():
         if variant is settings:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt.records import Segment
+from mt.errors import UserError
 
-DEFAULT_REFERENCES = Path(__file__).resolve().parent.parent / "seeds" / "references" / "references.jsonl"
+REFERENCES_BESIDE_INPUTS = Path("references") / "references.jsonl"
+"""Where an input folder keeps its human references (the seeds do), used by `mt build --english-from reference`."""
 REFERENCE_MODEL = "reference"
 """`translation_model` of a segment whose English is a human reference, not machine output."""
 
 
-class ReferenceError(ValueError):
+class ReferenceError(UserError, ValueError):
     pass
 
 
@@ -40,7 +42,7 @@ class ReferenceReport:
     missing: list[str] = field(default_factory=list)
 
 
-def load_references(path: Path | str = DEFAULT_REFERENCES) -> dict[str, list[Reference]]:
+def load_references(path: Path | str) -> dict[str, list[Reference]]:
     """References per article, in source order."""
     path = Path(path)
     by_article: dict[str, list[Reference]] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mt.config import load_config
+from mt.errors import UserError
 from mt.languages import LanguageIdentifier
 from mt.reading import Problem, Source, read_sources
 from mt.records import Article, Segment
@@ -45,6 +46,10 @@ TEASER = re.compile(r"^\s*(przeczytaj|czytaj (też|także|więcej)|zobacz (też|
 SOCIAL = re.compile(r"pic\.twitter\.com/|\bt\.co/|(^|\s)@\w+|(^|\s)#\w+|[\U0001F1E6-\U0001F1FF]")
 TERMINAL = re.compile(r"[.!?…:]['\"”’»)]*$")
 MAX_HEADLINE_WORDS = 25
+
+
+class NoArticlesError(UserError, ValueError):
+    """None of the inputs could be read as an article."""
 
 
 @dataclass
@@ -195,6 +200,24 @@ def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None) 
     return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)
 
 
-def segment_text(text: str, name: str = "article", config: dict[str, Any] | None = None) -> Article:
-    """Segment one article given as a string (for notebooks and tests)."""
-    return Segmenter(config).segment_source(Source(name=name, path=Path(name), text=text.lstrip("\ufeff")))
+def segment_text(text: str, name: str = "article", config: dict[str, Any] | None = None, *, one_per_line: bool = False) -> Article:
+    """Segment one article given as a string (notebooks, tests, stdin and plain text for `mt translate`).
+
+    `one_per_line`: each non-empty line is one `body` segment, as given (a sentence-per-line file), its language
+    detected on its own; otherwise the text is segmented like an article file.
+    """
+    text = text.lstrip("\ufeff")
+    segmenter = Segmenter(config)
+    if not one_per_line:
+        return segmenter.segment_source(Source(name=name, path=Path(name), text=text))
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]*\S[^\r\n]*", text)]
+    spans = [(start + len(text[start:end]) - len(text[start:end].lstrip()), end - (len(text[start:end]) - len(text[start:end].rstrip())))
+             for start, end in spans]
+    lines = [text[start:end] for start, end in spans]
+    article_lang = segmenter.identifier.dominant(lines) if lines else "und"
+    segments = [
+        Segment(id=f"{name}:{i:04d}", article=name, index=i, kind="body", lang=segmenter.identifier.detect(line, fallback=article_lang),
+                text=line, start=start, end=end)
+        for i, (line, (start, end)) in enumerate(zip(lines, spans))
+    ]
+    return Article(name=name, path=name, lang=article_lang, segments=segments)

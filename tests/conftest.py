@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_REFERENCES = SEEDS / "references" / "references.jsonl"
 
 
 @pytest.fixture(scope="session", autouse=True)

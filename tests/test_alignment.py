@@ -15,6 +15,7 @@ from alignments.comparable import counting_the_same
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
 from alignments.evidence import EntityAgreement, QuantityAgreement, find_numbers
 from alignments.parallel import align_in_order
+from conftest import SEED_REFERENCES
 from mt.cli import app
 from mt.config import load_config
 from mt.records import Fact, Segment, read_facts, read_pairs
@@ -248,7 +249,7 @@ def test_cli_align_and_align_eval_on_the_seeds(seeds_dir, tmp_path):
     runner = CliRunner()
     segments, translated, out = tmp_path / "segments.jsonl", tmp_path / "translated.jsonl", tmp_path / "alignment"
     assert runner.invoke(app, ["segment", str(seeds_dir), "-o", str(segments), "-q"]).exit_code == 0
-    assert runner.invoke(app, ["translate", str(segments), "-o", str(translated), "--english-from", "reference", "-q"]).exit_code == 0
+    assert runner.invoke(app, ["translate", str(segments), "-o", str(translated), "--english-from", "reference", "--references", str(SEED_REFERENCES), "-q"]).exit_code == 0
     result = runner.invoke(app, ["align", str(translated), "-o", str(out), "--cache-dir", str(tmp_path / "cache"), "-q"])
     assert result.exit_code == 0, result.output
     pairs, facts = read_pairs(out / "pairs.jsonl"), read_facts(out / "facts.jsonl")
@@ -256,7 +257,7 @@ def test_cli_align_and_align_eval_on_the_seeds(seeds_dir, tmp_path):
     assert any(f.n_articles >= 3 for f in facts)
     settings = json.loads((out / "alignment.json").read_text())
     assert settings["embedder"] == "sentence-transformers/all-MiniLM-L6-v2" and settings["mode"] == "comparable"
-    scored = runner.invoke(app, ["align-eval", str(out), str(seeds_dir / "gold" / "alignment.jsonl"), "--json"])
+    scored = runner.invoke(app, ["align-eval", str(out), str(seeds_dir / "gold" / "alignment.jsonl"), "--json", "-"])
     assert scored.exit_code == 0, scored.output
     report = json.loads(scored.stdout)
     assert report["pairs"]["predicted"] >= len(pairs) and report["pairs"]["gold"] > 0 and 0 < report["pairs"]["f1"] <= 1
@@ -274,6 +275,6 @@ def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
     assert (tmp_path / "out" / "links" / "a__b.txt").read_text().splitlines()[1].startswith("[1, 2]:[1]:")
     gold = tmp_path / "gold.txt"
     gold.write_text("[0]:[0]\n[1, 2]:[1]\n")
-    scored = runner.invoke(app, ["align-eval", str(tmp_path / "out" / "links" / "a__b.txt"), str(gold), "--mode", "parallel", "--json"])
+    scored = runner.invoke(app, ["align-eval", str(tmp_path / "out" / "links" / "a__b.txt"), str(gold), "--mode", "parallel", "--json", "-"])
     assert json.loads(scored.stdout)["strict"]["f1"] == 1.0
 

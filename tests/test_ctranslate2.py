@@ -83,7 +83,7 @@ def test_cli_backend_records_backend_and_compute_type(tiny_model_dir, seeds_dir,
     assert runner.invoke(app, ["segment", str(seeds_dir), "-o", str(segments), "-q"]).exit_code == 0
     result = runner.invoke(app, ["translate", str(segments), "-o", str(out), "-m", f"pl={tiny_model_dir}",
                                  "-m", f"ru={tiny_model_dir}", "--fallback-model", str(tiny_model_dir), "--backend", "ctranslate2", "--max-new-tokens", "6",
-                                 "--cache-dir", str(tmp_path / "cache"), "--summary-json", str(summary), "-q"])
+                                 "--cache-dir", str(tmp_path / "cache"), "--json", str(summary), "-q"])
     assert result.exit_code == 0, result.output
     translated = [s for s in read_segments(out) if s.translation_model]
     assert translated and {(s.translation_backend, s.translation_compute_type) for s in translated} == {("ctranslate2", "int8")}
@@ -99,7 +99,7 @@ def test_clear_message_when_ctranslate2_is_missing(tiny_model_dir, monkeypatch, 
 
 
 @pytest.mark.parametrize("backend, compute_type, message", [
-    ("marian", None, "unknown backend 'marian'"),
+    ("marian", None, "'marian' is not one of"),
     ("transformers", "int8", "the transformers backend runs in"),
 ])
 def test_bad_backend_settings_are_one_line_errors(tiny_model_dir, tmp_path, backend, compute_type, message):

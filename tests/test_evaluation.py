@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.evaluation import EvalSet, evaluate, from_files, from_segments
+from conftest import SEED_REFERENCES
 from mt.references import load_references
 from mt.records import Segment, write_jsonl
 
@@ -18,7 +19,7 @@ from mt.records import Segment, write_jsonl
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """References from the project's seed references; two degraded 'systems'."""
-    refs = [r.reference for refs in load_references().values() for r in refs]
+    refs = [r.reference for refs in load_references(SEED_REFERENCES).values() for r in refs]
     sys_a = [" ".join(r.split()[:-2]) or r for r in refs]
     sys_b = [r.replace("the ", "a ").replace("Kazakhstan", "Kazakstan") for r in refs]
     folder = tmp_path_factory.mktemp("eval")

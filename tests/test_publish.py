@@ -9,7 +9,7 @@ from datasets import load_dataset
 from huggingface_hub import DatasetCard
 from typer.testing import CliRunner
 
-from alignments.corpus import CONFIGS, features
+from mt.publishing import CONFIGS, features
 from mt.cli import app
 from mt.records import read_facts, read_pairs, read_segments
 

@@ -9,6 +9,7 @@ import torch
 from transformers import MarianMTModel, MarianTokenizer
 from typer.testing import CliRunner
 
+from conftest import SEED_REFERENCES
 from mt.cli import app
 from mt.records import Segment, read_segments
 from mt.translation import ModelUnavailableError, RoutingTranslator, Translator, translate_segments
@@ -141,7 +142,7 @@ def test_cli_translate_accounts_for_every_segment(tiny_model_dir, seeds_dir, tmp
     segments, translated = tmp_path / "segments.jsonl", tmp_path / "translated.jsonl"
     assert runner.invoke(app, ["segment", str(seeds_dir), "-o", str(segments), "-q"]).exit_code == 0
     args = ["translate", str(segments), "-o", str(translated), "-m", f"pl={tiny_model_dir}", "-m", f"ru={tiny_model_dir}",
-            "--max-new-tokens", "6", "--cache-dir", str(tmp_path / "cache"), "-q"]
+            "--max-new-tokens", "6", "--cache-dir", str(tmp_path / "cache"), "--references", str(SEED_REFERENCES), "-q"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     before, after = read_segments(segments), read_segments(translated)

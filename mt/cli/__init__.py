@@ -12,7 +12,7 @@ app = typer.Typer(
     help="Translate, align and publish comparable news articles across languages.\n\n"
     "Stages: segment -> translate -> align -> publish; `mt build` runs them all.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

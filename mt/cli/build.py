@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -10,18 +9,19 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, console, fail
-from mt.cli.publish import ALIGNMENT_DIR, BUILD_FILE, TRANSLATED_FILE, publish
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, progress_bars, quiet_datasets, quiet_transformers, user_errors, warn
+from mt.cli.translate import Backend, EnglishFrom, _print_summary, _report_references, _routes
 
 
 def build_command(
     inputs: List[Path] = typer.Argument(..., help="Article files or directories (e.g. seeds/)."),
     output: Path = typer.Option(..., "--output", "-o", help="The dataset folder to write.", file_okay=False),
     work: Path = typer.Option(Path("work"), help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
-    english_from: str = typer.Option("model", help="'model' translates with MarianMT; 'reference' uses the human references (offline on the seeds)."),
+    english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates with MarianMT; reference uses the human references (offline on the seeds)."),
+    references: Optional[Path] = typer.Option(None, help="Human reference translations (default with --english-from reference: references/references.jsonl inside the input folder, as in seeds/).", exists=True, dir_okay=False),
     model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
-    backend: Optional[str] = typer.Option(None, help="Translation backend: transformers or ctranslate2 (default: configs)."),
-    device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, mps."),
+    backend: Optional[Backend] = typer.Option(None, help="Translation backend (default: configs, transformers)."),
+    device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, cuda:N, mps."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation and embedding cache folder (default: the user cache dir)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card."),
     config: Optional[Path] = CONFIG_OPTION,
@@ -32,33 +32,38 @@ def build_command(
     Each stage writes its output into the work folder, so any stage can be
     re-run on its own from there (`mt translate`, `mt align`, `mt publish`).
     """
-    from mt.cli import app
+    from rich.markup import escape
 
-    work.mkdir(parents=True, exist_ok=True)
-    common = (["--config", str(config)] if config else []) + (["-q"] if quiet else [])
-    cache = ["--cache-dir", str(cache_dir)] if cache_dir else []
-    translate = ["translate", str(work / "segments.jsonl"), "-o", str(work / TRANSLATED_FILE), "--english-from", english_from]
-    for item in model:
-        translate += ["--model", item]
-    if english_from == "model":
-        translate += cache + (["--backend", backend] if backend else []) + (["--device", device] if device else [])
-    stages = [
-        ("segment", ["segment", *map(str, inputs), "-o", str(work / "segments.jsonl")]),
-        ("translate", translate),
-        ("align", ["align", str(work / TRANSLATED_FILE), "-o", str(work / ALIGNMENT_DIR), *cache]),
-    ]
-    for name, args in stages:
-        if not quiet:
-            console.rule(f"[bold]{name}")
-        code = app(args + common, standalone_mode=False)
-        if code:
-            fail(f"stage '{name}' failed; its input is in {work}, fix it and re-run `mt {name}` or `mt build`", code)
-    command = "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from, model)
-    (work / BUILD_FILE).write_text(json.dumps({"command": command}, indent=2) + "\n", encoding="utf-8")
+    from mt import pipeline
+    from mt.cli.align import print_alignment_summary
+    from mt.references import REFERENCES_BESIDE_INPUTS
+
+    settings = config_from(config)
+    if references is None and english_from == EnglishFrom.reference:
+        beside = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()]
+        if len(beside) != 1:
+            fail(f"--english-from reference: found {len(beside)} {REFERENCES_BESIDE_INPUTS} files in the input folders; name one with --references")
+        references = beside[0]
+    options = pipeline.BuildOptions(
+        english_from=english_from.value, references=references, timestamp=timestamp,
+        translate=pipeline.TranslateOptions(models=_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
+        align=pipeline.AlignOptions(cache_dir=cache_dir),
+    )
+    command = "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model)
+    quiet_transformers()
+    quiet_datasets()
+    with user_errors():
+        report = pipeline.build(inputs, output, work, command=command, config=settings, options=options, progress=progress_bars(quiet),
+                                on_stage=(lambda name: None) if quiet else (lambda name: console.rule(f"[bold]{name}")))
+    for problem in report.segmentation.problems:
+        warn(escape(str(problem)))
     if not quiet:
-        console.rule("[bold]publish")
-    counts = publish(work, output, command=command, timestamp=timestamp)
-    if not quiet:
+        if english_from == EnglishFrom.reference:
+            _report_references(report.translation, quiet)
+        else:
+            _print_summary(report.translation)
+        print_alignment_summary(report.alignment)
+        counts = report.counts
         console.print(f"pairs {counts['pairs']}, segments {counts['segments']}, facts {counts['facts']} -> {output}")
 
 

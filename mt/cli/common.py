@@ -1,17 +1,22 @@
-"""What every command shares: the stderr console, config loading, clean fatal errors."""
+"""What every command shares: the stderr console, config loading, progress bars, one error path."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True, highlight=False)
+"""Progress, summaries and warnings go to stderr; stdout carries only results (tables of scores, JSON, `-o -`)."""
+results = Console(highlight=False)
 
-CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over configs/defaults.yaml.", exists=True, dir_okay=False)
+CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over the packaged defaults (configs/defaults.yaml); keys and types are checked.", exists=True, dir_okay=False)
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary.")
+JSON_HELP = "Also write the result as JSON to this file ('-' for stdout)."
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -24,17 +29,50 @@ def warn(message: str) -> None:
     console.print(f"[yellow]warning:[/] {message}", soft_wrap=True, markup=True)
 
 
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Any UserError raised by a stage becomes one 'error:' line and exit code 1."""
+    from mt.errors import UserError
+
+    try:
+        yield
+    except UserError as error:
+        fail(escape(str(error)))
+
+
 def config_from(path: Path | None) -> dict[str, Any]:
     from mt.config import load_config
 
-    try:
+    with user_errors():
         return load_config(path)
-    except (OSError, ValueError) as error:
-        fail(str(error))
 
 
 def split_list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def write_json(target: Path, data: Any) -> None:
+    """The one `--json FILE` convention: a file, or '-' for stdout."""
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+    if str(target) == "-":
+        typer.echo(text)
+    else:
+        target.write_text(text + "\n", encoding="utf-8")
+
+
+def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContextManager]:
+    """A stage progress factory (mt.pipeline.Progress) drawing tqdm bars on stderr."""
+
+    @contextlib.contextmanager
+    def bar(description: str, total: int):
+        from tqdm import tqdm
+
+        with tqdm(total=total, unit="seg", desc=description, disable=quiet or not total, dynamic_ncols=True) as shown:
+            yield shown.update
+
+    return bar
 
 
 def quiet_transformers() -> None:

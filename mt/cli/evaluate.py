@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mt.cli.common import console, fail, split_list
+from mt.cli.common import fail, results, split_list, write_json
 from mt.evaluation.metrics import DEFAULT_BOOTSTRAP, DEFAULT_METRICS, DEFAULT_RANDOMISATION, DEFAULT_SEED, DEFAULT_WORST
 
 
@@ -28,15 +27,15 @@ def evaluate_command(
     seed: int = typer.Option(DEFAULT_SEED, help="Random seed: the same seed gives the same intervals and p-values."),
     worst: int = typer.Option(DEFAULT_WORST, min=0, help="How many of the worst sentences (by sentence chrF) to show."),
     comet: Optional[str] = typer.Option(None, help="Also score with COMET (needs the \\[comet] extra and a local model folder or cached model)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write every number and signature to this JSON file ('-' for stdout)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write every number and signature as JSON to this file ('-' for stdout instead of the tables).", allow_dash=True),
 ) -> None:
-    """Score machine translation against references with sacrebleu.
+    """Score machine translation against references with sacrebleu (the tables go to stdout).
 
     Inputs: hypothesis files with --ref; or --segments (a translated segments file
     with references, broken down per article and source language); or --test-set
     with --language-pair, for which sacrebleu downloads the test set.
     """
-    from mt.evaluation import EvaluationInputError, evaluate, from_files, from_segments, testset_files
+    from mt.evaluation import evaluate, from_files, from_segments, testset_files
 
     chosen = split_list(metrics) or list(DEFAULT_METRICS)
     try:
@@ -52,17 +51,15 @@ def evaluate_command(
         else:
             fail("give hypothesis files with --ref, or --segments FILE, or --test-set with --language-pair (see --help)")
         report = evaluate(evalset, chosen, bootstrap, randomisation, seed, worst)
-    except (EvaluationInputError, ValueError) as error:
+    except ValueError as error:  # EvaluationInputError, and sacrebleu's own checks
         fail(escape(str(error)))
     data = dataclasses.asdict(report)
     if comet:
         data["comet"] = _comet(comet, evalset)
     if json_out:
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        write_json(json_out, data)
         if str(json_out) == "-":
-            typer.echo(text)
-        else:
-            json_out.write_text(text + "\n", encoding="utf-8")
+            return
     _print(report, data.get("comet"))
 
 
@@ -82,11 +79,11 @@ def _print(report, comet_scores) -> None:
                 cell += f"\n(Δ {paired.difference:+.2f}, p_bs {paired.p_bootstrap:.4f}, p_ar {paired.p_randomisation:.4f})"
             cells.append(cell)
         table.add_row(escape(system.name), *cells)
-    console.print(table)
+    results.print(table)
     for score in report.systems[0].scores.values():
-        console.print(f"  {score.signature}", highlight=False)
+        results.print(f"  {score.signature}", highlight=False)
     if comet_scores:
-        console.print(f"  COMET: {comet_scores}")
+        results.print(f"  COMET: {comet_scores}")
     for kind, groups in report.breakdown.items():
         if len(groups) < 2 and kind != "lang":
             continue
@@ -98,14 +95,14 @@ def _print(report, comet_scores) -> None:
         for value, systems in groups.items():
             for system, scores in systems.items():
                 sub.add_row(value, escape(system), *[f"{scores[m]:.2f}" for m in metric_names])
-        console.print(sub)
+        results.print(sub)
     if report.worst:
         worst = Table(title="worst sentences by sentence chrF", title_justify="left", show_lines=True)
         for column in ("id", "chrF", "source", "hypothesis", "reference"):
             worst.add_column(column)
         for w in report.worst:
             worst.add_row(str(w.id), f"{w.chrf:.1f}", escape(w.source or ""), escape(w.hypothesis), escape(w.reference))
-        console.print(worst)
+        results.print(worst)
 
 
 def _comet(model: str, evalset) -> dict[str, float] | str:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, split_list, warn
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, split_list, user_errors, warn
 
 
 def segment_command(
@@ -25,16 +25,14 @@ def segment_command(
     captions, datelines, embedded posts, teasers, boilerplate and duplicates are
     labelled by `kind` rather than dropped.
     """
+    from mt.pipeline import segment
     from mt.records import write_jsonl
-    from mt.segmentation import segment
 
     settings = config_from(config)
     if languages:
         settings["segmentation"]["languages"] = split_list(languages)
-    try:
+    with user_errors():
         result = segment(inputs, settings)
-    except ValueError as error:
-        fail(str(error))
     for problem in result.problems:
         warn(escape(str(problem)))
     if not result.articles:

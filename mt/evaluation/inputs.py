@@ -8,9 +8,10 @@ from typing import Sequence
 from mt.evaluation.scoring import EvalSet
 from mt.records import read_segments
 from mt.references import REFERENCE_MODEL
+from mt.errors import UserError
 
 
-class EvaluationInputError(ValueError):
+class EvaluationInputError(UserError, ValueError):
     pass
 
 

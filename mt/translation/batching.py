@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable, Sequence, TypeVar
+from mt.errors import UserError
 
 T = TypeVar("T")
 
@@ -29,7 +30,7 @@ def token_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
     return batches
 
 
-class OutOfMemoryError(RuntimeError):
+class OutOfMemoryError(UserError, RuntimeError):
     """Even one segment alone does not fit in the device's memory."""
 
 

@@ -16,16 +16,17 @@ from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, check_cuda_device, cuda_index, default_compute_type
+from mt.translation.backend import BackendSettingsError, DecodingSettings, check_cuda_device, cuda_index
 from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
+from mt.errors import UserError
 
 TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
                    "special_tokens_map.json", "generation_config.json"]
 """Copied next to the converted weights, so a converted folder is all a run needs."""
 
-class CTranslate2UnavailableError(RuntimeError):
+class CTranslate2UnavailableError(UserError, RuntimeError):
     """The optional ctranslate2 package is not installed."""
 
     def __init__(self) -> None:
@@ -36,7 +37,7 @@ class CTranslate2UnavailableError(RuntimeError):
         )
 
 
-class ConversionError(RuntimeError):
+class ConversionError(UserError, RuntimeError):
     """CTranslate2's converter refused the model."""
 
 
@@ -127,13 +128,23 @@ class CTranslate2Backend:
     """Generation with `ctranslate2.Translator.translate_batch`, batched by source tokens, queued asynchronously."""
 
     name = "ctranslate2"
+    COMPUTE_TYPES = {"cuda": "float16", "other": "int8"}
+    """Without --compute-type: float16 on CUDA; int8 on CPU, about twice float32's speed there (benchmarks/translation_speed.py)."""
+
+    @staticmethod
+    def resolve_device(device: str = "auto") -> str:
+        return pick_ct2_device(device)
+
+    @classmethod
+    def default_compute_type(cls, device: str) -> str:
+        return cls.COMPUTE_TYPES["cuda" if device.startswith("cuda") else "other"]
 
     def __init__(
         self,
         model: ResolvedModel,
-        decoding: DecodingSettings = DecodingSettings(),
-        device: str = "auto",
-        max_batch_tokens: int = 4096,
+        decoding: DecodingSettings,
+        device: str,
+        max_batch_tokens: int,
         compute_type: str | None = None,
         cache_dir: Path | None = None,
     ) -> None:
@@ -144,7 +155,7 @@ class CTranslate2Backend:
 
         folder = convert(model, cache_dir or DEFAULT_CACHE_DIR)
         self.device = pick_ct2_device(device)
-        self.compute_type = compute_type or default_compute_type(self.name, self.device)
+        self.compute_type = compute_type or self.default_compute_type(self.device)
         on_cuda = self.device.startswith("cuda")
         try:
             self.translator = ctranslate2.Translator(

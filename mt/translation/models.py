@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from mt.errors import UserError
 
 MODEL_FILES = [
     "config.json",
@@ -57,7 +58,7 @@ class ResolvedModel:
     revision: str
 
 
-class ModelUnavailableError(RuntimeError):
+class ModelUnavailableError(UserError, RuntimeError):
     """One or more models can be neither found locally nor downloaded."""
 
     def __init__(self, missing: dict[ModelRef, str]) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from mt.records import Segment
 from mt.translation.flags import FlagSettings
 from mt.translation.models import ModelRef, ResolvedModel, resolve_all
-from mt.translation.translator import DEFAULT_BACKEND, DEFAULT_MAX_BATCH_TOKENS, Progress, Translation, Translator
+from mt.translation.translator import Progress, Translation, Translator
 
 
 class RoutingTranslator:
@@ -43,8 +43,7 @@ class RoutingTranslator:
         settings = config["translation"]
         options = dict(
             device=settings.get("device", "auto"),
-            max_batch_tokens=settings.get("max_batch_tokens", DEFAULT_MAX_BATCH_TOKENS),
-            backend=settings.get("backend", DEFAULT_BACKEND),
+            backend=settings["backend"],
             compute_type=settings.get("compute_type"),
             flag_settings=FlagSettings(**settings.get("flags", {})),
             max_loaded_models=settings.get("max_loaded_models", 1),
@@ -107,12 +106,14 @@ class TranslationSummary:
     flags: Counter = field(default_factory=Counter)
     models: Counter = field(default_factory=Counter)
     backends: Counter = field(default_factory=Counter)
+    model_calls: int = 0
+    """Batches the models ran (0 when everything came from the cache)."""
     seconds: float = 0.0
     load_seconds: float = 0.0
     """Part of `seconds` spent loading (and converting) models."""
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for `mt translate --summary-json`."""
+        """Plain data for `mt translate --json`."""
         data = {name: dict(value) if isinstance(value, Counter) else value for name, value in vars(self).items()}
         data["translate_seconds"] = self.seconds - self.load_seconds
         return data
@@ -149,6 +150,7 @@ def translate_segments(
         summary.flags.update(result.flags)
         summary.models[result.model] += 1
         summary.backends[f"{result.backend} {result.compute_type}"] += 1
+    summary.model_calls = router.model_calls
     summary.seconds = time.perf_counter() - started
     summary.load_seconds = router.load_seconds
     return summary

@@ -13,18 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, overload
 
-from mt.translation.backend import Backend, BackendSettingsError, DecodingSettings, TransformersBackend, default_compute_type
+from mt.translation.backend import Backend, DecodingSettings
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
 from mt.translation.models import ModelRef, ResolvedModel, resolve
+from mt.translation.registry import backend_class, default_compute_type
 from mt.translation.splitting import split_to_fit
 
 Progress = Callable[[int], None]
 """Called with the number of source texts just completed."""
 
-BACKENDS = ("transformers", "ctranslate2")
-DEFAULT_BACKEND = "transformers"
-DEFAULT_MAX_BATCH_TOKENS = 4096
 
 
 @dataclass
@@ -45,6 +43,9 @@ class Translator:
     """Translate with one MarianMT model, given as a hub id (`owner/name[@revision]`) or a folder.
 
     >>> Translator("Helsinki-NLP/opus-mt-pl-en").translate("Ala ma kota.")
+
+    `backend` and `max_batch_tokens` default to the packaged configuration's
+    (`translation.backend`; `max_batch_tokens`, or `max_batch_tokens_cuda` on a GPU).
     """
 
     def __init__(
@@ -55,23 +56,27 @@ class Translator:
         beams: int | None = None,
         max_new_tokens: int | None = None,
         min_new_tokens: int | None = None,
-        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+        max_batch_tokens: int | None = None,
         cache: TranslationCache | None = None,
         flag_settings: FlagSettings = FlagSettings(),
         source_lang: str = "en",
-        backend: str = DEFAULT_BACKEND,
+        backend: str | None = None,
         compute_type: str | None = None,
         conversion_dir: Path | None = None,
     ) -> None:
-        if backend not in BACKENDS:
-            raise BackendSettingsError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        from mt.config import load_config
+
+        configured = load_config()["translation"]
+        backend = backend or configured["backend"]
+        backend_class(backend)  # an unknown name fails here, before any work
         if isinstance(model, ResolvedModel):
             self.ref, self._resolved = model.ref, model
         else:
             self.ref, self._resolved = (model if isinstance(model, ModelRef) else ModelRef.parse(model)), None
         self.device = device
         self.decoding = DecodingSettings(beams, max_new_tokens, min_new_tokens)
-        self.max_batch_tokens = max_batch_tokens
+        self._max_batch_tokens = max_batch_tokens
+        self._configured_budgets = (configured["max_batch_tokens"], configured["max_batch_tokens_cuda"])
         self.cache = cache
         self.flag_settings = flag_settings
         self.source_lang = source_lang
@@ -93,16 +98,19 @@ class Translator:
         """The loaded model; loading (and for CTranslate2 a first conversion) happens here, on first use."""
         if self._backend is None:
             started = time.perf_counter()
-            if self.backend_name == "ctranslate2":
-                from mt.translation.ctranslate2_backend import CTranslate2Backend
-
-                self._backend = CTranslate2Backend(
-                    self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type, self.conversion_dir
-                )
-            else:
-                self._backend = TransformersBackend(self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type)
+            self._backend = backend_class(self.backend_name)(
+                self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type, cache_dir=self.conversion_dir
+            )
             self.load_seconds += time.perf_counter() - started
         return self._backend
+
+    @property
+    def max_batch_tokens(self) -> int:
+        """Source tokens per batch: as given, else the configured budget for the device the backend runs on."""
+        if self._max_batch_tokens is None:
+            on_cuda = backend_class(self.backend_name).resolve_device(self.device).startswith("cuda")
+            self._max_batch_tokens = self._configured_budgets[on_cuda]
+        return self._max_batch_tokens
 
     @property
     def compute_type(self) -> str:

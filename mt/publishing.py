@@ -1,4 +1,4 @@
-"""The published comparison corpus: three parquet configurations and a dataset card.
+"""Publishing: the comparison corpus as a Hugging Face dataset folder (three parquet configurations, a card), checked, uploaded.
 
 `segments` holds every segment of every article (nothing is dropped), `pairs`
 (the default) the aligned sentence pairs with every signal, `facts` the n-way
@@ -16,12 +16,17 @@ from typing import Any, Sequence
 
 import yaml
 
+from alignments.signals import signal_names, weighted_signals
+from mt.errors import UserError
 from mt.records import KINDS, Fact, Pair, Segment
+
+class PublishError(UserError, ValueError):
+    """The corpus cannot be written or uploaded."""
+
 
 CONFIGS = ("pairs", "segments", "facts")
 DEFAULT_CONFIG = "pairs"
 SPLIT = "train"
-SIGNALS = ("cosine", "margin", "chrf", "entities", "quantities")
 DATA_FILE = "data/{config}/train-00000-of-00001.parquet"
 LICENSE_NOTE = (
     "The source articles remain the copyright of their publishers; the corpus reproduces sentences from them "
@@ -47,7 +52,7 @@ def features() -> dict[str, Any]:
             "id_a": Value("string"), "id_b": Value("string"), "article_a": Value("string"), "article_b": Value("string"),
             "lang_a": Value("string"), "lang_b": Value("string"), "ids_a": List(Value("string")), "ids_b": List(Value("string")),
             "text_a": Value("string"), "text_b": Value("string"), "english_a": Value("string"), "english_b": Value("string"),
-            "score": Value("float32"), **{name: Value("float32") for name in SIGNALS}, "fact_id": Value("string"),
+            "score": Value("float32"), **{name: Value("float32") for name in signal_names()}, "fact_id": Value("string"),
         }),
         "facts": Features({
             "fact_id": Value("string"), "n_articles": Value("int32"), "members": List(member),
@@ -90,7 +95,7 @@ def rows(segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fac
         "lang_a": by_id[p.id_a].lang, "lang_b": by_id[p.id_b].lang, "ids_a": list(p.ids_a), "ids_b": list(p.ids_b),
         "text_a": join(p.ids_a, "text"), "text_b": join(p.ids_b, "text"),
         "english_a": join(p.ids_a, "english"), "english_b": join(p.ids_b, "english"),
-        "score": p.score, **{name: p.signals.get(name) for name in SIGNALS}, "fact_id": p.fact_id,
+        "score": p.score, **{name: p.signals.get(name) for name in signal_names()}, "fact_id": p.fact_id,
     } for p in sorted(pairs, key=lambda p: (p.id_a, p.id_b))]
     fact_rows = [{
         "fact_id": f.fact_id, "n_articles": f.n_articles,
@@ -195,7 +200,7 @@ def dataset_card(tables: dict[str, list[dict]], schema: dict[str, Any], counts: 
     if alignment:
         lines.append(f"- Alignment: mode `{alignment.get('mode')}`, on the `{alignment.get('on')}` text, kinds {', '.join(alignment.get('kinds', []))}; "
                      f"embedder `{alignment.get('embedder')}`")
-        weights = ", ".join(f"{name} {alignment.get('weight_' + name)}" for name in ("margin", "chrf", "entities", "quantities"))
+        weights = ", ".join(f"{name} {alignment.get('weights', {}).get(name)}" for name in weighted_signals())
         lines.append(f"- Scoring: ratio margin over {alignment.get('neighbours')} nearest neighbours (Artetxe and Schwenk 2019) "
                      f"combined with chrF, agreement of names and numbers, and counting the same quantity (weights: {weights}); threshold {alignment.get('threshold')}; "
                      f"split bonus {alignment.get('split_bonus')}; fact coherence {alignment.get('fact_coherence')}")
@@ -278,3 +283,43 @@ def check_corpus(folder: Path) -> list[str]:
         if len(ids) != loaded["segments"].num_rows:
             problems.append("segments: ids are not unique")
     return problems
+
+
+def publish(work: Path, output: Path, *, command: str, timestamp: bool = False) -> dict[str, int]:
+    """Turn a work folder (translated segments and alignment) into the dataset folder; row counts per configuration."""
+    from mt import __version__
+    from mt.workfolder import WorkFolder, read_for_publishing
+
+    segments, pairs, facts, settings = read_for_publishing(WorkFolder(work))
+    models = {s.translation_model: s.translation_model_revision for s in segments if s.translation_model}
+    created = None
+    if timestamp:
+        from datetime import datetime, timezone
+
+        created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    provenance = Provenance(command=command, toolkit_version=__version__, translation_models=models, alignment=settings, created=created)
+    try:
+        return write_corpus(output, segments, pairs, facts, provenance)
+    except ValueError as error:
+        raise PublishError(str(error)) from None
+
+
+def upload(folder: Path, repo_id: str, *, private: bool = False, revision: str | None = None) -> None:
+    """One commit with the whole folder: an upload either lands completely or not at all."""
+    from huggingface_hub import HfApi, constants, get_token
+
+    if constants.HF_HUB_OFFLINE:
+        raise PublishError("cannot upload: offline mode is on (HF_HUB_OFFLINE=1). Nothing was uploaded.")
+    token = get_token()
+    if not token:
+        raise PublishError("cannot upload: no Hugging Face token. Run `hf auth login` or set HF_TOKEN. Nothing was uploaded.")
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        if revision:
+            api.create_branch(repo_id, repo_type="dataset", branch=revision, exist_ok=True)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", revision=revision,
+                          commit_message="Publish the comparison corpus with mt publish")
+    except Exception as error:  # network, auth and hub errors all end the same way
+        raise PublishError(f"upload to {repo_id} failed ({type(error).__name__}: {error}). "
+                           "The upload is a single commit, so no partial upload was left on the hub.") from None
