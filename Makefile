@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 
 ENGLISH_FROM ?= reference
 
-.PHONY: install test run
+.PHONY: install test run wheel-check
 
 $(BIN)/mt: pyproject.toml constraints-cpu.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,3 +21,16 @@ test: install
 run: install
 	$(BIN)/mt build seeds/ -o corpus/ --work work/ --english-from $(ENGLISH_FROM)
 	$(BIN)/mt publish --check corpus/
+
+# Build the wheel and sdist, install the wheel in a fresh venv, and run `mt build` from it on a copy of the seeds.
+WHEEL_DIR ?= $(CURDIR)/.wheel-check
+wheel-check: install
+	rm -rf $(WHEEL_DIR) dist
+	$(BIN)/python -m build --sdist --wheel --outdir dist . > /dev/null
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/pip install --quiet -c constraints-cpu.txt dist/*.whl
+	cp -r seeds $(WHEEL_DIR)/seeds
+	cd $(WHEEL_DIR) && HF_HUB_OFFLINE=1 venv/bin/mt --version
+	cd $(WHEEL_DIR) && HF_HUB_OFFLINE=1 venv/bin/mt build seeds/ -o corpus --work work --english-from reference -q
+	cd $(WHEEL_DIR) && HF_HUB_OFFLINE=1 venv/bin/mt publish --check corpus
+	cd $(WHEEL_DIR) && venv/bin/python -c "from mt import Translator, RoutingTranslator, segment, translate, align, build, publish; from alignments import AlignmentSettings, Embedder, align; print('public API imports from the wheel')"

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Iterator, Protocol, Sequence
 
 from mt.errors import UserError
+from mt.translation.pieces import MarianPieces
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,25 @@ class Backend(Protocol):
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
         """Yield, batch by batch, (index into texts, translation, mean token log-prob)."""
         ...
+
+
+class MarianBackend:
+    """What the Marian backends share: the compute-type defaults per device, and token counts from `self.pieces`."""
+
+    name = ""
+    COMPUTE_TYPES: dict[str, str] = {}
+    """The numeric type without --compute-type: key 'cuda' on a GPU, 'other' elsewhere."""
+    pieces: MarianPieces
+
+    @classmethod
+    def default_compute_type(cls, device: str) -> str:
+        return cls.COMPUTE_TYPES["cuda" if device.startswith("cuda") else "other"]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.pieces.encode([text])[0])
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        return [len(tokens) for tokens in self.pieces.encode(texts)]
 
 
 def cuda_index(device: str) -> int:

@@ -16,7 +16,7 @@ from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, check_cuda_device, cuda_index
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cuda_index
 from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
@@ -124,7 +124,7 @@ IN_FLIGHT_BATCHES = 4
 """Batches queued on CTranslate2 at once: the GPU works on the next ones while Python decodes the last."""
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(MarianBackend):
     """Generation with `ctranslate2.Translator.translate_batch`, batched by source tokens, queued asynchronously."""
 
     name = "ctranslate2"
@@ -134,10 +134,6 @@ class CTranslate2Backend:
     @staticmethod
     def resolve_device(device: str = "auto") -> str:
         return pick_ct2_device(device)
-
-    @classmethod
-    def default_compute_type(cls, device: str) -> str:
-        return cls.COMPUTE_TYPES["cuda" if device.startswith("cuda") else "other"]
 
     def __init__(
         self,
@@ -177,12 +173,6 @@ class CTranslate2Backend:
         self.max_batch_tokens = max_batch_tokens
         self.max_input_tokens = min(self.tokenizer.model_max_length, _max_positions(model.path))
         self.oom_splits = 0
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.pieces.encode([text])[0])
-
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        return [len(tokens) for tokens in self.pieces.encode(texts)]
 
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
         """Same settings as the transformers backend: the model's beams and length limits, EOS forced at the end.

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, check_cuda_device
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device
 from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
@@ -44,7 +44,7 @@ target tokens/s against 31,508 without cuDNN, and 23,894 in fp32, on one H100
 """
 
 
-class TransformersBackend:
+class TransformersBackend(MarianBackend):
     """MarianMT through `transformers`: sorted token-budget batches, fp16 on CUDA."""
 
     name = "transformers"
@@ -54,10 +54,6 @@ class TransformersBackend:
     @staticmethod
     def resolve_device(device: str = "auto") -> str:
         return pick_device(device)
-
-    @classmethod
-    def default_compute_type(cls, device: str) -> str:
-        return cls.COMPUTE_TYPES["cuda" if device.startswith("cuda") else "other"]
 
     def __init__(
         self,
@@ -85,12 +81,6 @@ class TransformersBackend:
         self.max_batch_tokens = max_batch_tokens
         self.max_input_tokens = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
         self.oom_splits = 0
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.pieces.encode([text])[0])
-
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        return [len(tokens) for tokens in self.pieces.encode(texts)]
 
     def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
         ids = [self.pieces.ids(tokens) for tokens in self.pieces.encode(texts)]
