@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Callable, Sequence
 
-from alignments.comparable import AlignmentInputError, align_comparable, alignable, text_of
+from alignments.comparable import AlignmentInputError, align_comparable, alignable, skipped_for_flags, text_of
 from alignments.embeddings import DEFAULT_EMBEDDER, Embedder, EmbedderUnavailableError, EmbeddingCache
 from alignments.facts import group_facts
 from alignments.parallel import Link, align_in_order
@@ -30,18 +30,23 @@ class AlignmentResult:
     links: dict[tuple[str, str], tuple[list[Link], list[float]]] = field(default_factory=dict)
     """Parallel mode: the in-order links of each pair of articles, indices into its aligned segments."""
     aligned: list[Segment] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    """Ids of segments left out because their translation is flagged (settings.skip_flags), by flag."""
 
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder, mode: str = "comparable",
           progress: Callable[[int], None] | None = None) -> AlignmentResult:
     """Pairs and facts for `segments` (translated, unless settings.on == 'original')."""
     if mode == "parallel":
-        return _align_parallel(segments, settings, embedder)
-    if mode != "comparable":
+        result = _align_parallel(segments, settings, embedder)
+    elif mode == "comparable":
+        pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
+        facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on)
+        result = AlignmentResult(pairs, facts, aligned=chosen)
+    else:
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
-    pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
-    facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on)
-    return AlignmentResult(pairs, facts, aligned=chosen)
+    result.skipped = skipped_for_flags(segments, settings)
+    return result
 
 
 def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder) -> AlignmentResult:

@@ -40,9 +40,22 @@ class Neighbours:
     cosine: np.ndarray
 
 
+def skipped_for_flags(segments: Sequence[Segment], settings: AlignmentSettings) -> dict[str, list[str]]:
+    """Ids of the segments of alignable kinds left out because their translation is flagged, by flag."""
+    if settings.on != "english":
+        return {}
+    skipped: dict[str, list[str]] = {}
+    for s in segments:
+        flagged = [flag for flag in s.mt_flags if flag in settings.skip_flags]
+        if s.kind in settings.kinds and flagged:
+            skipped.setdefault(flagged[0], []).append(s.id)
+    return skipped
+
+
 def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
     """The segments that take part, in input order; raises if they have no text to compare."""
-    chosen = [s for s in segments if s.kind in settings.kinds]
+    left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
+    chosen = [s for s in segments if s.kind in settings.kinds and s.id not in left_out]
     if settings.on == "english":
         missing = [s.id for s in chosen if not s.english]
         if missing:
@@ -87,8 +100,10 @@ class PairScorer:
     """The combined score of two units and every signal that went into it."""
 
     def __init__(self, texts: list[str], vectors: np.ndarray, articles: np.ndarray, settings: AlignmentSettings,
-                 embed: Callable[[list[str]], np.ndarray]) -> None:
+                 embed: Callable[[list[str]], np.ndarray], factors: Sequence[float] | None = None) -> None:
         self.texts, self.vectors, self.settings, self.embed = texts, vectors, settings, embed
+        self.factors = list(factors) if factors is not None else [1.0] * len(texts)
+        """Per segment, the fraction of a pair's combined score it lets through (length_ratio_factor when flagged)."""
         self.article_of = list(articles)
         self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
         self.signals = {name: signal(self) for name, signal in SIGNALS.items()}
@@ -138,6 +153,9 @@ class PairScorer:
         values = {name: signal(a, b) for name, signal in self.signals.items()}
         weights = self.settings.weights
         combined = sum(weights[name] * values[name] for name in weighted_signals())
+        factor = min(self.factors[i] for i in (*a, *b))
+        if factor != 1.0:
+            combined *= factor
         return combined, {k: round(float(v), 4) for k, v in values.items()}
 
     def closeness(self, i: int, j: int) -> float:
@@ -153,7 +171,8 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     vectors = embedder.embed(texts)
     articles = np.array([s.article for s in chosen])
     neighbours = nearest_in_other_articles(vectors, articles, settings.candidates, settings.block_size, progress)
-    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
+    factors = [settings.length_ratio_factor if settings.on == "english" and "length_ratio" in s.mt_flags else 1.0 for s in chosen]
+    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed, factors)
 
     same_quantity = counting_the_same(scorer.quantities.counted, vectors, articles, settings.candidates)
     candidates: dict[tuple[str, str], dict[tuple[Unit, Unit], tuple[float, dict]]] = defaultdict(dict)

@@ -40,6 +40,10 @@ class AlignmentSettings:
     """The sentence added to a side must itself be this close to the other side (ratio margin)."""
     fact_coherence: float = configured("fact_coherence")
     """Combined score a segment must have with each of a fact's members in other articles to join it."""
+    skip_flags: tuple[str, ...] = configured("skip_flags")
+    """Translation flags that keep a segment out of alignment (`on: english` only)."""
+    length_ratio_factor: float = configured("length_ratio_factor")
+    """Fraction of its combined score a pair keeps when a side's translation is flagged length_ratio."""
     block_size: int = configured("block_size")
     parallel_skip_cost: float = configured("parallel_skip_cost")
     quantities: dict[str, tuple[str, ...]] = configured("quantities")
@@ -51,8 +55,9 @@ class AlignmentSettings:
         values: dict[str, Any] = {name: value for name, value in section.items() if name in cls.__dataclass_fields__}
         if "weights" in values:
             values["weights"] = {name: float(value) for name, value in values["weights"].items()}
-        if "kinds" in values:
-            values["kinds"] = tuple(values["kinds"])
+        for name in ("kinds", "skip_flags"):
+            if name in values:
+                values[name] = tuple(values[name])
         if "quantities" in values:
             values["quantities"] = {name: tuple(words) for name, words in values["quantities"].items()}
         return values
@@ -75,5 +80,6 @@ class AlignmentSettings:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kinds"] = list(self.kinds)
+        data["skip_flags"] = list(self.skip_flags)
         data["quantities"] = {name: list(words) for name, words in self.quantities.items()}
         return data

@@ -18,6 +18,8 @@ from mt.errors import UserError
 
 OPEN_MAPPINGS = {
     "segmentation.abbreviations": list,
+    "segmentation.never_final": list,
+    "segmentation.year_abbreviations": list,
     "translation.models": str,
     "alignment.quantities": list,
 }

@@ -128,7 +128,8 @@ def align(segments: Sequence[Segment], settings=None, options: AlignOptions = Al
     finally:
         if cache is not None:
             cache.close()
-    record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict()}
+    record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
+              "skipped_for_flags": {flag: len(ids) for flag, ids in result.skipped.items()}}
     return AlignmentRun(result, record, embedder.encoded)
 
 

@@ -110,7 +110,19 @@ def rows(segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fac
 
 def write_corpus(output: Path, segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact],
                  provenance: Provenance) -> dict[str, int]:
-    """Write data/<config>/*.parquet and README.md; returns the row count of each configuration."""
+    """Write data/<config>/*.parquet and README.md, atomically; returns the row count of each configuration.
+
+    Everything is written into a temporary sibling folder that replaces `output`
+    only when complete, so a failure leaves the previous corpus untouched.
+    """
+    from mt.atomic import atomic_folder
+
+    with atomic_folder(output) as staging:
+        return _write_corpus(staging, segments, pairs, facts, provenance)
+
+
+def _write_corpus(output: Path, segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact],
+                  provenance: Provenance) -> dict[str, int]:
     from datasets import Dataset
 
     tables = rows(segments, pairs, facts)
@@ -235,7 +247,18 @@ def dataset_card(tables: dict[str, list[dict]], schema: dict[str, Any], counts: 
 
 
 def check_corpus(folder: Path) -> list[str]:
-    """Problems found when loading every configuration and comparing it with the card (empty: all good)."""
+    """Problems found when loading every configuration and comparing it with the card (empty: all good).
+
+    `datasets` loads the parquet files into a fresh private cache, removed afterwards: a cache shared with
+    other folders (or an earlier build of this one) could answer for files that are no longer there.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mt-check-") as private_cache:
+        return _check_corpus(folder, Path(private_cache))
+
+
+def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
     from datasets import Features, load_dataset
     from huggingface_hub import DatasetCard
 
@@ -261,7 +284,7 @@ def check_corpus(folder: Path) -> list[str]:
             problems.append(f"card: configuration '{config}' is not declared")
             continue
         try:
-            dataset = load_dataset(str(folder), config, split=SPLIT)
+            dataset = load_dataset(str(folder), config, split=SPLIT, cache_dir=str(private_cache))
         except Exception as error:  # datasets raises many kinds; all mean "does not load"
             problems.append(f"{config}: does not load ({type(error).__name__}: {error})")
             continue

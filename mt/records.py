@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
+from mt.errors import UserError
+
 KINDS = (
     "body",
     "headline",
@@ -120,8 +122,37 @@ def to_dict(record: Any) -> dict[str, Any]:
     return dataclasses.asdict(record)
 
 
+class RecordError(UserError, ValueError):
+    """A JSON line that is not a valid record: its message names the file, the line and the field."""
+
+
+FIELD_TYPES = {"str": str, "int": int, "float": (int, float), "list": list, "dict": dict}
+
+
+def check_fields(cls: type, data: Any) -> None:
+    """Raise ValueError naming the first missing field or wrong type (annotations are checked, not trusted)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__ if data is not None else 'null'}")
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ValueError(f"field '{f.name}' is missing")
+            continue
+        value, options = data[f.name], [option.strip() for option in str(f.type).split("|")]
+        if value is None and "None" in options:
+            continue
+        wanted = [FIELD_TYPES[o.split("[")[0]] for o in options if o.split("[")[0] in FIELD_TYPES]
+        flat = tuple(t for w in wanted for t in (w if isinstance(w, tuple) else (w,)))
+        if flat and (not isinstance(value, flat) or isinstance(value, bool)):
+            names = " or ".join(o for o in options if o != "None")
+            raise ValueError(f"field '{f.name}' must be {names}{' or null' if 'None' in options else ''}, not {json.dumps(value)[:40]}")
+    if cls is Segment and data["kind"] not in KINDS:
+        raise ValueError(f"field 'kind' is '{data['kind']}', not one of {', '.join(KINDS)}")
+
+
 def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
     """Build a record, ignoring unknown keys so that newer files stay readable."""
+    check_fields(cls, data)
     names = {f.name for f in dataclasses.fields(cls)}
     values = {k: v for k, v in data.items() if k in names}
     if cls is Fact:
@@ -130,11 +161,11 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
 
 
 def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
-    """Write records one JSON object a line; returns how many were written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write records one JSON object a line, atomically; returns how many were written."""
+    from mt.atomic import atomic_file
+
     n = 0
-    with path.open("w", encoding="utf-8") as out:
+    with atomic_file(path) as staging, staging.open("w", encoding="utf-8") as out:
         for record in records:
             data = record if isinstance(record, dict) else to_dict(record)
             out.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -142,25 +173,41 @@ def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
     return n
 
 
-def iter_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
+def iter_jsonl(path: Path | str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) for each non-blank line; a bad line is a RecordError naming file and line."""
     path = Path(path)
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise RecordError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+    except UnicodeDecodeError:
+        raise RecordError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise RecordError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def read_records(path: Path | str, cls: type[Record]) -> list[Record]:
+    records = []
+    for number, data in iter_jsonl(path):
+        try:
+            records.append(from_dict(cls, data))
+        except (ValueError, TypeError) as error:
+            raise RecordError(f"{path}:{number}: not a {cls.__name__.lower()} record: {error}") from None
+    return records
 
 
 def read_segments(path: Path | str) -> list[Segment]:
-    return [from_dict(Segment, data) for data in iter_jsonl(path)]
+    return read_records(path, Segment)
 
 
 def read_pairs(path: Path | str) -> list[Pair]:
-    return [from_dict(Pair, data) for data in iter_jsonl(path)]
+    return read_records(path, Pair)
 
 
 def read_facts(path: Path | str) -> list[Fact]:
-    return [from_dict(Fact, data) for data in iter_jsonl(path)]
+    return read_records(path, Fact)

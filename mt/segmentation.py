@@ -41,9 +41,15 @@ DATE_WORDS = set(MONTHS + WEEKDAYS) | set(
 WORD = re.compile(r"[^\W\d_]+")
 
 CREDIT = re.compile(r"^\s*((photos?|foto|фото|zdjęcie|image|source|credit|źródło|источник)\s*:|fot\.\s)", re.I)
-BYLINE = re.compile(r"^\s*(by\s+[A-Z]|correspondent in\b|корреспондент\b|autor:|correspon?sal en\b)", re.I)
-TEASER = re.compile(r"^\s*(przeczytaj|czytaj (też|także|więcej)|zobacz (też|także)|read (more|also)|see also|читайте также|lee también)\b", re.I)
-SOCIAL = re.compile(r"pic\.twitter\.com/|\bt\.co/|(^|\s)@\w+|(^|\s)#\w+|[\U0001F1E6-\U0001F1FF]")
+BYLINE_START = re.compile(r"^\s*(?:by|autor:?|por)\s+", re.I)
+CORRESPONDENT = re.compile(r"^\s*(?:correspondent in|корреспондент(?:ка)? в|correspon?sal en)\s+\w+(?:\s+\w+)?\s*$", re.I)
+NAME_JOINERS = {"and", "i", "y", "&", "de", "van", "von", "der", "la", "und", "et"}
+MAX_BYLINE_WORDS = 8
+TEASER = re.compile(r"^\s*(przeczytaj|czytaj (też|także|więcej)|zobacz (też|także)|read (more|also)|see also|читайте также|lee también)\b(?!\s*,)", re.I)
+MAX_TEASER_WORDS = 20
+SOCIAL_LINK = re.compile(r"pic\.twitter\.com/|\bt\.co/")
+SOCIAL_MARK = re.compile(r"(?:^|\s)[@#][^\W\d_]\w*")
+FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]")
 TERMINAL = re.compile(r"[.!?…:]['\"”’»)]*$")
 MAX_HEADLINE_WORDS = 25
 
@@ -79,7 +85,8 @@ class Segmenter:
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         settings = (config or load_config())["segmentation"]
         self.identifier = LanguageIdentifier(settings["languages"], settings["min_language_confidence"])
-        self.splitter = SentenceSplitter(settings.get("abbreviations", {}))
+        self.splitter = SentenceSplitter(settings.get("abbreviations", {}), settings.get("never_final", {}),
+                                         settings.get("year_abbreviations", {}), settings.get("max_words_before_year_split", 3))
         self.boilerplate = {line.strip().lower() for line in settings.get("boilerplate", [])}
 
     def segment_source(self, source: Source) -> Article:
@@ -101,7 +108,7 @@ class Segmenter:
             )
             for start, end in spans:
                 piece = text[start:end]
-                piece_kind = kind or "body"
+                piece_kind = kind or (self._sentence_kind(piece) if len(spans) > 1 else "body")
                 if piece in seen and piece_kind in ("body", "headline"):
                     piece_kind = "duplicate"
                 seen.add(piece)
@@ -142,18 +149,34 @@ class Segmenter:
             return "boilerplate"
         if CREDIT.match(text):
             return "caption"
-        if TEASER.match(text):
+        if self._is_teaser(text):
             return "teaser"
         if _is_date_only(text):
             hangs_from_text = previous is not None and not _is_date_only(previous.text) and not CREDIT.match(previous.text)
             return "teaser" if hangs_from_text else "dateline"
-        if BYLINE.match(text):
+        if _is_byline(text):
             return "dateline"
         if following is not None and CREDIT.match(following.text):
             return "caption"
-        if SOCIAL.search(text):
+        if _is_social(text):
             return "social"
         return None
+
+    def _is_teaser(self, text: str) -> bool:
+        """'Read more: <headline>' as a whole line: the phrase, then a short title (a colon or no full stop at the
+        end) in one sentence; not 'Zobacz także, jak…' nor 'Read more about how … this week.'"""
+        match = TEASER.match(text)
+        if not match or len(text.split()) > MAX_TEASER_WORDS or len(self.splitter.split(text, "en")) != 1:
+            return False
+        return text[match.end():].lstrip()[:1] in (":", "»", "–", "-", "→", "") or not TERMINAL.search(text.strip())
+
+    def _sentence_kind(self, sentence: str) -> str:
+        """A body sentence is body unless it is, as a whole, a byline or a teaser."""
+        if _is_byline(sentence):
+            return "dateline"
+        if self._is_teaser(sentence):
+            return "teaser"
+        return "body"
 
     def _is_headline(self, block: Block, lang: str) -> bool:
         words = block.text.split()
@@ -184,6 +207,24 @@ def _blocks(text: str) -> list[Block]:
     if blocks:
         blocks[-1].blank_after = True
     return blocks
+
+
+def _is_byline(text: str) -> bool:
+    """'By John Smith', 'By Reuters and AP', 'Autor: Jan Kowalski', 'Correspondent in Moscow': the whole line, names only."""
+    if len(text.split()) > MAX_BYLINE_WORDS:
+        return False
+    if CORRESPONDENT.match(text):
+        return True
+    start = BYLINE_START.match(text)
+    if not start:
+        return False
+    names = text[start.end():].replace(",", " ").split()
+    return bool(names) and all(w[:1].isupper() or w.lower() in NAME_JOINERS for w in names)
+
+
+def _is_social(text: str) -> bool:
+    """An embedded post: a twitter link, a flag emoji, or at least two handles or hashtags ('#1' is not one)."""
+    return bool(SOCIAL_LINK.search(text) or FLAG.search(text) or len(SOCIAL_MARK.findall(text)) >= 2)
 
 
 def _is_date_only(text: str) -> bool:

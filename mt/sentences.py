@@ -14,6 +14,8 @@ import sentencex
 
 OPENERS = {"„": "”", "«": "»", "“": "”", "(": ")", "[": "]"}
 STRAIGHT_QUOTE = '"'
+ROMAN_CENTURY = re.compile(r"[IVXL]+\s+\w*\s*(?:w\.|wieku|века|в\.|siglo)", re.I)
+"""A Roman-numeral century after an ordinal decade: 'lat 70. XX wieku', '30-х гг. XX века'."""
 MAX_QUOTED_CHARS = 800
 """A quotation left open longer than this is a stray quote mark, not a long quote."""
 
@@ -21,11 +23,21 @@ MAX_QUOTED_CHARS = 800
 class SentenceSplitter:
     """Split one paragraph into sentence spans `(start, end)`, language-aware."""
 
-    def __init__(self, abbreviations: dict[str, Sequence[str]] | None = None) -> None:
-        self._abbreviations = {
-            lang: tuple(sorted({a.lower() for a in items}, key=len, reverse=True))
-            for lang, items in (abbreviations or {}).items()
-        }
+    def __init__(self, abbreviations: dict[str, Sequence[str]] | None = None, never_final: dict[str, Sequence[str]] | None = None,
+                 year_abbreviations: dict[str, Sequence[str]] | None = None, max_words_before_year_split: int = 3,
+                 structural_rules: bool = True) -> None:
+        """`structural_rules=False` leaves out initials, closing punctuation and Roman-numeral centuries
+        (with no never-final or year lists, that is the splitter before them: benchmarks/abbreviation_splits.py)."""
+        def table(lists: dict[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+            return {lang: tuple(sorted({a.lower() for a in items}, key=len, reverse=True)) for lang, items in (lists or {}).items()}
+
+        self._abbreviations = table(abbreviations)
+        # Across languages: a short block's detected language is least sure exactly where it matters
+        # ("Zmarł w Szpitalu im. Jamesa Pageta w Great Yarmouth." reads as English).
+        self._never_final = tuple(sorted({a for items in table(never_final).values() for a in items}, key=len, reverse=True))
+        self._years = table(year_abbreviations)
+        self._max_words_before_year = max_words_before_year_split
+        self._structural = structural_rules
 
     def split(self, text: str, lang: str, offset: int = 0) -> list[tuple[int, int]]:
         pieces = [
@@ -54,10 +66,30 @@ class SentenceSplitter:
             return True
         if before[-1].isdigit() and first.isdigit():
             return True
-        last_word = before.rsplit(None, 1)[-1].lower()
+        raw_last = before.rsplit(None, 1)[-1]
+        if self._structural and self._structure_continues(raw_last, after):
+            return True
+        last_word = raw_last.lower()
         if first.isdigit() and last_word.endswith(self._abbreviations.get(lang, ())):
             return _is_whole_word(last_word, self._abbreviations.get(lang, ()))
+        if first.isupper() or first in "„«“\"":
+            if _is_whole_word(last_word, self._never_final):
+                return True
+            if _is_whole_word(last_word, self._years.get(lang, ())):
+                words = before.split()
+                after_digit = len(words) > 1 and words[-2][:1].isdigit()
+                return not after_digit or len(words) <= self._max_words_before_year
         return False
+
+    @staticmethod
+    def _structure_continues(last: str, after: str) -> bool:
+        """Boundaries no sentence has: before closing punctuation, after an initial, inside 'lat 70. XX wieku'."""
+        first = after[0]
+        if first in ",;:)]»”":
+            return True
+        if len(last) == 2 and last[0].isupper() and last[1] == "." and first.isupper():
+            return True  # an initial ("Lyndon B. Johnson", "T. Rex")
+        return last[:-1].isdigit() and last.endswith(".") and bool(ROMAN_CENTURY.match(after))
 
 
 def _cover(pieces: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:

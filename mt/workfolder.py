@@ -69,22 +69,23 @@ class AlignmentFolder:
 
     def write(self, pairs: Sequence[Pair], facts: Sequence[Fact], settings: dict[str, Any],
               links: dict[tuple[str, str], list[str]] | None = None) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_jsonl(self.pairs, pairs)
-        write_jsonl(self.facts, facts)
-        self.settings.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if links is not None:
-            self.links.mkdir(exist_ok=True)
-            for (a, b), lines in links.items():
-                (self.links / f"{a}__{b}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        """All files at once: written into a temporary sibling folder that then replaces this one."""
+        from mt.atomic import atomic_folder
+
+        with atomic_folder(self.root) as staging:
+            out = AlignmentFolder(staging)
+            write_jsonl(out.pairs, pairs)
+            write_jsonl(out.facts, facts)
+            out.settings.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            if links is not None:
+                out.links.mkdir()
+                for (a, b), lines in links.items():
+                    (out.links / f"{a}__{b}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def read_segments_file(path: Path) -> list[Segment]:
-    """Segments from a JSON Lines file, or one error naming the file and the problem."""
-    try:
-        return read_segments(path)
-    except (ValueError, TypeError, KeyError) as error:
-        raise WorkFolderError(f"{path}: not a segments file ({error})") from None
+    """Segments from a JSON Lines file; a bad line is a RecordError naming the file, the line and the field."""
+    return read_segments(path)
 
 
 def read_for_publishing(work: WorkFolder) -> tuple[list[Segment], list[Pair], list[Fact], dict[str, Any]]:
@@ -95,13 +96,34 @@ def read_for_publishing(work: WorkFolder) -> tuple[list[Segment], list[Pair], li
     if missing:
         raise WorkFolderError(f"{work.root} is not a work folder: missing {', '.join(missing)} "
                               f"(run `mt build`, or `mt translate` and `mt align -o {alignment.root}`)")
+    segments = read_segments(work.translated)
+    pairs, facts = read_pairs(alignment.pairs), read_facts(alignment.facts)
     try:
-        segments = read_segments(work.translated)
-        pairs, facts = read_pairs(alignment.pairs), read_facts(alignment.facts)
         settings = json.loads(alignment.settings.read_text(encoding="utf-8")) if alignment.settings.is_file() else {}
-    except (ValueError, TypeError, KeyError) as error:
-        raise WorkFolderError(f"{work.root}: cannot read the pipeline's output ({error})") from None
+    except ValueError as error:
+        raise WorkFolderError(f"{alignment.settings}: not JSON ({error})") from None
+    check_for_publishing(work, segments, pairs, facts)
     return segments, pairs, facts, settings
+
+
+def check_for_publishing(work: WorkFolder, segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact]) -> None:
+    """What the dataset needs: unique ids, English for every segment, and pairs and facts naming known segments."""
+    seen: set[str] = set()
+    for number, segment in enumerate(segments, start=1):
+        if segment.id in seen:
+            raise WorkFolderError(f"{work.translated}:{number}: segment id '{segment.id}' appears twice")
+        seen.add(segment.id)
+        if segment.english is None:
+            raise WorkFolderError(f"{work.translated}:{number}: segment '{segment.id}' has no English; run `mt translate` on it first")
+    alignment = AlignmentFolder(work.alignment)
+    for number, pair in enumerate(pairs, start=1):
+        unknown = [i for i in [pair.id_a, pair.id_b, *pair.ids_a, *pair.ids_b] if i not in seen]
+        if unknown:
+            raise WorkFolderError(f"{alignment.pairs}:{number}: names segment '{unknown[0]}', which {work.translated} does not have")
+    for number, fact in enumerate(facts, start=1):
+        unknown = [i for ids in fact.members.values() for i in ids if i not in seen]
+        if unknown:
+            raise WorkFolderError(f"{alignment.facts}:{number}: fact '{fact.fact_id}' names segment '{unknown[0]}', which {work.translated} does not have")
 
 
 def build_command_of(work: WorkFolder) -> str | None:

@@ -64,11 +64,13 @@ def align_command(
 def print_alignment_summary(run) -> None:
     result = run.result
     table = Table(title="alignment", title_justify="left", show_header=False)
-    for key, value in [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
-                       ("pairs", len(result.pairs)), ("facts", len(result.facts)),
-                       ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
-                       ("disagreements", sum(len(f.disagreements) for f in result.facts)),
-                       ("sentences embedded now", run.embedded_now)]:
+    rows = [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
+            ("pairs", len(result.pairs)), ("facts", len(result.facts)),
+            ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
+            ("disagreements", sum(len(f.disagreements) for f in result.facts)),
+            ("sentences embedded now", run.embedded_now)]
+    rows += [(f"left out: translation flagged {flag}", len(ids)) for flag, ids in result.skipped.items()]
+    for key, value in rows:
         table.add_row(key, str(value))
     console.print(table)
 

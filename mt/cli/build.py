@@ -57,6 +57,8 @@ def build_command(
                                 on_stage=(lambda name: None) if quiet else (lambda name: console.rule(f"[bold]{name}")))
     for problem in report.segmentation.problems:
         warn(escape(str(problem)))
+    for note in getattr(report.translation, "notes", []):
+        warn(escape(note))
     if not quiet:
         if english_from == EnglishFrom.reference:
             _report_references(report.translation, quiet)

@@ -78,6 +78,8 @@ def translate_command(
                 min_new_tokens=min_new_tokens, max_batch_tokens=max_batch_tokens, cache_dir=cache_dir, use_cache=not no_cache,
             )
             summary = pipeline.translate(segments, settings, options, progress_bars(quiet))
+            for note in summary.notes:
+                warn(escape(note))
             if summary.split:
                 warn(f"{summary.split} segment(s) were longer than the model's input and were translated in pieces")
             if not quiet:
@@ -89,7 +91,10 @@ def translate_command(
         for segment in segments:
             typer.echo(segment.english if as_text else _json_line(segment))
     elif as_text:
-        output.write_text("".join(f"{s.english}\n" for s in segments), encoding="utf-8")
+        from mt.atomic import atomic_file
+
+        with atomic_file(output) as staging:
+            staging.write_text("".join(f"{s.english}\n" for s in segments), encoding="utf-8")
     else:
         write_jsonl(output, segments)
     if not quiet and str(output) != "-":

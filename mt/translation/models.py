@@ -8,6 +8,7 @@ that is missing and how to get it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from mt.errors import UserError
@@ -36,14 +37,15 @@ class ModelRef:
 
     @classmethod
     def parse(cls, spec: str) -> "ModelRef":
-        if Path(spec).expanduser().is_dir():
+        """A folder if `spec` is one or is written as a path (`/…`, `./…`, `~/…`, `C:\\…`), else a hub id."""
+        if Path(spec).expanduser().is_dir() or looks_like_path(spec):
             return cls(str(Path(spec).expanduser()))
         name, _, revision = spec.partition("@")
         return cls(name, revision or None)
 
     @property
     def is_local(self) -> bool:
-        return Path(self.name).is_dir()
+        return Path(self.name).is_dir() or looks_like_path(self.name)
 
     def __str__(self) -> str:
         return f"{self.name}@{self.revision}" if self.revision else self.name
@@ -75,17 +77,48 @@ class ModelUnavailableError(UserError, RuntimeError):
         super().__init__("\n".join(lines))
 
 
+def looks_like_path(spec: str) -> bool:
+    """Hub ids are `owner/name`; a spec that starts like a path names a folder, even a missing one."""
+    return spec.startswith(("/", "./", "../", "~", "\\")) or (len(spec) > 2 and spec[1] == ":" and spec[2] in "/\\")
+
+
+def check_model_folder(path: Path) -> None:
+    """A MarianMT folder has a readable config.json, weights and the SentencePiece and vocabulary files."""
+    if not path.is_dir():
+        raise FileNotFoundError(f"no such folder {path}")
+    if (path / "model.bin").is_file():  # a CTranslate2 folder: weights and its own config
+        needed = ["source.spm", "target.spm", "vocab.json"]
+    else:
+        config = path / "config.json"
+        if not config.is_file():
+            raise FileNotFoundError(f"{config} is missing: not a saved transformers model")
+        try:
+            json.loads(config.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ValueError(f"{config} is not valid JSON ({error})") from None
+        if not any(path.glob("*.safetensors")) and not (path / "pytorch_model.bin").is_file():
+            raise FileNotFoundError(f"{path} has no weights (model.safetensors or pytorch_model.bin)")
+        needed = ["source.spm", "target.spm", "vocab.json"]
+    missing = [name for name in needed if not (path / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{path} lacks the tokenizer file(s) {', '.join(missing)} that MarianMT needs")
+
+
 def resolve(ref: ModelRef) -> ResolvedModel:
     """Find `ref` on disk, downloading it from the hub if the hub is reachable."""
     if ref.is_local:
         path = Path(ref.name)
-        if not (path / "config.json").is_file():
-            raise FileNotFoundError(f"{path} has no config.json: not a saved transformers model")
+        check_model_folder(path)
         return ResolvedModel(ref, path, ref.revision or folder_fingerprint(path))
     from huggingface_hub import snapshot_download
 
     path = Path(snapshot_download(repo_id=ref.name, revision=ref.revision, allow_patterns=MODEL_FILES))
+    check_model_folder(path)
     return ResolvedModel(ref, path, path.name)
+
+
+class ModelLoadError(UserError, RuntimeError):
+    """A model folder that passed the file checks but that the backend cannot load (corrupt weights, wrong shapes)."""
 
 
 def resolve_all(refs: list[ModelRef]) -> dict[ModelRef, ResolvedModel]:

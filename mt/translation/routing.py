@@ -11,10 +11,18 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from mt.errors import UserError
 from mt.records import Segment
 from mt.translation.flags import FlagSettings
 from mt.translation.models import ModelRef, ResolvedModel, resolve_all
 from mt.translation.translator import Progress, Translation, Translator
+
+
+class RoutingError(UserError, KeyError):
+    """A language with no model and no fallback model."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class RoutingTranslator:
@@ -55,8 +63,23 @@ class RoutingTranslator:
         if lang in self.models:
             return self.models[lang]
         if self.fallback is None:
-            raise KeyError(f"no translation model for language '{lang}' and no fallback model configured")
+            raise RoutingError(f"no translation model for language '{lang}' and no fallback model configured "
+                               f"(set translation.fallback_model, or --model {lang}=MODEL)")
         return self.fallback
+
+    def fallback_notes(self, segments: Sequence[Segment]) -> list[str]:
+        """One line per article with segments in a language that has no model of its own (the fallback translates them)."""
+        from mt.languages import language_name
+
+        by_article: dict[str, Counter] = {}
+        for segment in segments:
+            if segment.lang != self.target and segment.lang not in self.models:
+                by_article.setdefault(segment.article, Counter())[segment.lang] += 1
+        return [
+            f"article {article}: " + ", ".join(f"{n} segment(s) in {language_name(lang)} ({lang})" for lang, n in sorted(counts.items()))
+            + f" have no model of their own: translated with {self.fallback}"
+            for article, counts in by_article.items()
+        ]
 
     def translator_for(self, lang: str, resolved: ResolvedModel | None = None) -> Translator:
         """The translator for `lang`; at most `max_loaded_models` keep their weights loaded."""
@@ -106,6 +129,8 @@ class TranslationSummary:
     flags: Counter = field(default_factory=Counter)
     models: Counter = field(default_factory=Counter)
     backends: Counter = field(default_factory=Counter)
+    notes: list = field(default_factory=list)
+    """Warnings for the user: articles whose languages went to the fallback model."""
     model_calls: int = 0
     """Batches the models ran (0 when everything came from the cache)."""
     seconds: float = 0.0
@@ -126,8 +151,9 @@ def translate_segments(
 ) -> TranslationSummary:
     """Fill `english` and the provenance fields of every segment, in place."""
     started = time.perf_counter()
+    notes = router.fallback_notes(segments)
     results = router.translate([s.text for s in segments], [s.lang for s in segments], progress)
-    summary = TranslationSummary(segments=len(segments))
+    summary = TranslationSummary(segments=len(segments), notes=notes)
     for segment, result in zip(segments, results):
         if result is None:
             segment.english = segment.text

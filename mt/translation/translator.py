@@ -16,7 +16,8 @@ from typing import Callable, Sequence, overload
 from mt.translation.backend import Backend, DecodingSettings
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
-from mt.translation.models import ModelRef, ResolvedModel, resolve
+from mt.errors import UserError
+from mt.translation.models import ModelLoadError, ModelRef, ResolvedModel, resolve
 from mt.translation.registry import backend_class, default_compute_type
 from mt.translation.splitting import split_to_fit
 
@@ -98,9 +99,15 @@ class Translator:
         """The loaded model; loading (and for CTranslate2 a first conversion) happens here, on first use."""
         if self._backend is None:
             started = time.perf_counter()
-            self._backend = backend_class(self.backend_name)(
-                self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type, cache_dir=self.conversion_dir
-            )
+            try:
+                self._backend = backend_class(self.backend_name)(
+                    self.resolved, self.decoding, self.device, self.max_batch_tokens, self.compute_type, cache_dir=self.conversion_dir
+                )
+            except UserError:
+                raise
+            except Exception as error:  # torch, safetensors, transformers and CTranslate2 each raise their own kinds
+                detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+                raise ModelLoadError(f"{self.resolved.path}: {self.backend_name} cannot load this model ({type(error).__name__}: {detail})") from error
             self.load_seconds += time.perf_counter() - started
         return self._backend
 
