@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from alignments.comparable import AlignmentInputError, align_comparable, alignable, skipped_for_flags, text_of
 from alignments.embeddings import DEFAULT_EMBEDDER, Embedder, EmbedderUnavailableError, EmbeddingCache
 from alignments.facts import group_facts
-from alignments.parallel import Link, align_in_order
+from alignments.parallel import Link, ParallelSettings, align_in_order
 from alignments.settings import AlignmentSettings
 from mt.records import Fact, Pair, Segment
 
@@ -59,7 +59,7 @@ def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, em
     for article_a, article_b in combinations(sorted(by_article), 2):
         side_a, side_b = by_article[article_a], by_article[article_b]
         found, scores = align_in_order([text_of(s, settings) for s in side_a], [text_of(s, settings) for s in side_b],
-                                       embedder.embed, settings.parallel_skip_cost)
+                                       embedder.embed, ParallelSettings(**settings.parallel))
         links[(article_a, article_b)] = (found, scores)
         for (source, target), score in zip(found, scores):
             if source and target:

@@ -11,7 +11,8 @@ different articles).
 Parallel mode reads the `[i, j]:[k]` lines of vecalign and bertalign. Strict
 counts an alignment as right only if the gold has exactly it; lax counts it
 right if it shares a source and a target sentence with a gold alignment (the
-definitions of vecalign's score.py). Deletions (an empty side) are not scored.
+definitions of vecalign's score.py). A predicted deletion (an empty side) is right only if the gold has it, as
+vecalign and bertalign count; `--ignore-deletions` leaves deletions out of both sides instead.
 """
 
 from __future__ import annotations
@@ -38,13 +39,16 @@ class PRF:
     predicted: int
     gold: int
     correct: int
+    """Predicted items that are right (precision's numerator)."""
+    correct_gold: int = 0
+    """Gold items that were found (recall's numerator; differs from `correct` for lax links)."""
 
     @classmethod
     def from_counts(cls, correct_predicted: int, predicted: int, correct_gold: int, gold: int) -> "PRF":
         precision = correct_predicted / predicted if predicted else 0.0
         recall = correct_gold / gold if gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return cls(round(precision, 4), round(recall, 4), round(f1, 4), predicted, gold, correct_predicted)
+        return cls(round(precision, 4), round(recall, 4), round(f1, 4), predicted, gold, correct_predicted, correct_gold)
 
 
 def article_of(segment_id: str) -> str:
@@ -106,10 +110,16 @@ def format_links(links: Sequence[Link], scores: Sequence[float] | None = None) -
     return rows
 
 
-def score_links(predicted: Sequence[Link], gold: Sequence[Link]) -> dict[str, PRF]:
-    """Strict and lax precision, recall and F1 over non-deletion links."""
-    predicted = [link for link in predicted if link[0] and link[1]]
-    gold = [link for link in gold if link[0] and link[1]]
+def score_links(predicted: Sequence[Link], gold: Sequence[Link], *, deletions: bool = True) -> dict[str, PRF]:
+    """Strict and lax precision, recall and F1 of in-order links.
+
+    As vecalign and bertalign score: a predicted deletion (1-0 or 0-1) is a link like any other, right only if
+    the gold has the same deletion. `deletions=False` leaves deletions out on both sides (this toolkit's earlier
+    convention, which reads higher when an aligner deletes too much).
+    """
+    if not deletions:
+        predicted = [link for link in predicted if link[0] and link[1]]
+        gold = [link for link in gold if link[0] and link[1]]
     gold_set, predicted_set = set(gold), set(predicted)
     strict_p = sum(link in gold_set for link in predicted)
     strict_r = sum(link in predicted_set for link in gold)
@@ -117,16 +127,22 @@ def score_links(predicted: Sequence[Link], gold: Sequence[Link]) -> dict[str, PR
     def atoms(links: Sequence[Link]) -> set[tuple[int, int]]:
         return {(s, t) for source, target in links for s in source for t in target}
 
+    def overlaps(link: Link, other_atoms: set[tuple[int, int]], others: set[Link]) -> bool:
+        source, target = link
+        if not source or not target:
+            return link in others  # a deletion has no sentence pair to share
+        return any((s, t) in other_atoms for s in source for t in target)
+
     gold_atoms, predicted_atoms = atoms(gold), atoms(predicted)
-    lax_p = sum(any((s, t) in gold_atoms for s in src for t in tgt) for src, tgt in predicted)
-    lax_r = sum(any((s, t) in predicted_atoms for s in src for t in tgt) for src, tgt in gold)
+    lax_p = sum(overlaps(link, gold_atoms, gold_set) for link in predicted)
+    lax_r = sum(overlaps(link, predicted_atoms, predicted_set) for link in gold)
     return {
         "strict": PRF.from_counts(strict_p, len(predicted), strict_r, len(gold)),
         "lax": PRF.from_counts(lax_p, len(predicted), lax_r, len(gold)),
     }
 
 
-def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable") -> dict[str, PRF]:
+def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable", *, deletions: bool = True) -> dict[str, PRF]:
     """P/R/F1 of an `mt align` output against gold, as `mt align-eval` reports them.
 
     comparable: `predicted` is the align folder (pairs, and facts scored as the pairs they imply) or a pairs.jsonl;
@@ -145,7 +161,7 @@ def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable") ->
             return scores
         if mode == "parallel":
             return score_links(parse_links(predicted.read_text(encoding="utf-8").splitlines()),
-                               parse_links(gold.read_text(encoding="utf-8").splitlines()))
+                               parse_links(gold.read_text(encoding="utf-8").splitlines()), deletions=deletions)
     except (OSError, ValueError, SyntaxError, KeyError, TypeError) as error:
         raise AlignmentEvaluationError(f"cannot read the alignments: {error}") from None
     raise AlignmentEvaluationError(f"--mode must be 'comparable' or 'parallel', not '{mode}'")

@@ -45,7 +45,8 @@ class AlignmentSettings:
     length_ratio_factor: float = configured("length_ratio_factor")
     """Fraction of its combined score a pair keeps when a side's translation is flagged length_ratio."""
     block_size: int = configured("block_size")
-    parallel_skip_cost: float = configured("parallel_skip_cost")
+    parallel: dict[str, float] = configured("parallel")
+    """--mode parallel: alignments.parallel.ParallelSettings fields."""
     quantities: dict[str, tuple[str, ...]] = configured("quantities")
 
     @classmethod

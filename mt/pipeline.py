@@ -133,6 +133,42 @@ def align(segments: Sequence[Segment], settings=None, options: AlignOptions = Al
     return AlignmentRun(result, record, embedder.encoded)
 
 
+def align_parallel_files(source: Path, target: Path, settings=None, options: AlignOptions = AlignOptions(), *,
+                         one_per_line: bool = True, config: dict[str, Any] | None = None):
+    """In-order links between two plain text files that translate each other: (links, cosines), vecalign's format.
+
+    Each file holds one sentence a line (`one_per_line`), or is segmented into sentences on the fly.
+    """
+    from alignments import AlignmentSettings, Embedder, EmbeddingCache
+    from alignments.parallel import ParallelSettings, align_in_order
+    from mt.segmentation import segment_text
+    from mt.translation.cache import DEFAULT_CACHE_DIR
+    from mt.workfolder import WorkFolderError
+
+    settings = settings or AlignmentSettings()
+    sides = []
+    for path in (source, target):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise WorkFolderError(f"{path}: not UTF-8 text") from None
+        except OSError as error:
+            raise WorkFolderError(f"{path}: cannot read ({error.strerror or error})") from None
+        if one_per_line:
+            sides.append([line.strip() for line in text.splitlines() if line.strip()])
+        else:
+            sides.append([s.text for s in segment_text(text, path.stem, config, one_per_line=False).segments])
+        if not sides[-1]:
+            raise WorkFolderError(f"{path}: no sentence to align")
+    cache = EmbeddingCache(options.cache_dir or DEFAULT_CACHE_DIR) if options.use_cache else None
+    try:
+        embedder = Embedder(settings.embedder, device=options.device, cache=cache)
+        return align_in_order(sides[0], sides[1], embedder.embed, ParallelSettings(**settings.parallel))
+    finally:
+        if cache is not None:
+            cache.close()
+
+
 def write_alignment(folder: Path, run: AlignmentRun) -> AlignmentFolder:
     """pairs.jsonl, facts.jsonl, alignment.json, and in parallel mode links/<a>__<b>.txt (vecalign's format)."""
     from alignments.evaluation import format_links

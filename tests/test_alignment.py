@@ -14,7 +14,7 @@ import numpy as np
 from alignments.comparable import counting_the_same
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
 from alignments.evidence import EntityAgreement, QuantityAgreement, find_numbers
-from alignments.parallel import align_in_order
+from alignments.parallel import ParallelSettings, align_in_order
 from conftest import SEED_REFERENCES
 from mt.cli import app
 from mt.config import load_config
@@ -151,7 +151,7 @@ def test_parallel_documents_with_a_merge_and_a_deletion(embedder, settings):
               "Prices for fuel will be frozen.", "The weather was cold.", "Troops will leave next week."]
     target = ["The minister arrived in Almaty on Monday.", "He met the president and they discussed the protests.",
               "Fuel prices will be frozen.", "The troops will leave next week."]
-    links, _ = align_in_order(source, target, embedder.embed, settings.parallel_skip_cost)
+    links, _ = align_in_order(source, target, embedder.embed, ParallelSettings(**settings.parallel))
     assert links == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((4,), ()), ((5,), (3,))]
 
 
@@ -216,21 +216,36 @@ def test_name_variants_agree_and_common_names_weigh_little():
 
 
 @pytest.mark.parametrize("predicted, gold, expected", [
-    ({frozenset("ab"), frozenset("cd")}, {frozenset("ab"), frozenset("ef")}, PRF(0.5, 0.5, 0.5, 2, 2, 1)),
-    ({frozenset("ab")}, {frozenset("ab"), frozenset("cd"), frozenset("ef")}, PRF(1.0, 0.3333, 0.5, 1, 3, 1)),
+    ({frozenset("ab"), frozenset("cd")}, {frozenset("ab"), frozenset("ef")}, PRF(0.5, 0.5, 0.5, 2, 2, 1, 1)),
+    ({frozenset("ab")}, {frozenset("ab"), frozenset("cd"), frozenset("ef")}, PRF(1.0, 0.3333, 0.5, 1, 3, 1, 1)),
     (set(), {frozenset("ab")}, PRF(0.0, 0.0, 0.0, 0, 1, 0)),
 ])
 def test_pair_scores(predicted, gold, expected):
     assert score_pairs(predicted, gold) == expected
 
 
-def test_strict_and_lax_link_scores():
-    gold = parse_links(["[0]:[0]", "[1, 2]:[1]", "[3]:[]", "[4]:[2]"])
-    predicted = parse_links(["[0]:[0]:0.9", "[1]:[1]:0.8", "[2]:[]", "[3]:[2]", "[4]:[]"])
-    scores = score_links(predicted, gold)
-    # strict: only [0]:[0] is exactly right; lax: [1]:[1] overlaps [1, 2]:[1]; [3]:[2] overlaps nothing
-    assert (scores["strict"].precision, scores["strict"].recall) == (pytest.approx(1 / 3, abs=1e-4), pytest.approx(1 / 3, abs=1e-4))
-    assert (scores["lax"].precision, scores["lax"].recall) == (pytest.approx(2 / 3, abs=1e-4), pytest.approx(2 / 3, abs=1e-4))
+@pytest.mark.parametrize(
+    "predicted, gold, deletions, strict, lax",
+    [
+        # strict: only [0]:[0] is exactly right; lax: [1]:[1] overlaps [1, 2]:[1]; [3]:[2] overlaps nothing.
+        # As the field counts: the predicted deletions [2]:[] and [4]:[] are wrong (the gold deletes [3]).
+        (["[0]:[0]:0.9", "[1]:[1]:0.8", "[2]:[]", "[3]:[2]", "[4]:[]"], ["[0]:[0]", "[1, 2]:[1]", "[3]:[]", "[4]:[2]"],
+         True, (1 / 5, 1 / 4), (2 / 5, 2 / 4)),
+        # The earlier convention leaves deletions out of both sides.
+        (["[0]:[0]:0.9", "[1]:[1]:0.8", "[2]:[]", "[3]:[2]", "[4]:[]"], ["[0]:[0]", "[1, 2]:[1]", "[3]:[]", "[4]:[2]"],
+         False, (1 / 3, 1 / 3), (2 / 3, 2 / 3)),
+        # A deletion the gold has is right, strict and lax.
+        (["[0]:[0]", "[1]:[]", "[]:[1]"], ["[0]:[0]", "[1]:[]", "[]:[1]"], True, (1.0, 1.0), (1.0, 1.0)),
+        # Deleting everything: nothing right under the field's convention.
+        (["[0]:[]", "[]:[0]", "[1]:[]", "[]:[1]"], ["[0]:[0]", "[1]:[1]"], True, (0.0, 0.0), (0.0, 0.0)),
+        # ... and, wrongly, nothing to count at all under the earlier one.
+        (["[0]:[]", "[]:[0]", "[1]:[]", "[]:[1]"], ["[0]:[0]", "[1]:[1]"], False, (0.0, 0.0), (0.0, 0.0)),
+    ],
+)
+def test_strict_and_lax_link_scores(predicted, gold, deletions, strict, lax):
+    scores = score_links(parse_links(predicted), parse_links(gold), deletions=deletions)
+    assert (scores["strict"].precision, scores["strict"].recall) == (pytest.approx(strict[0], abs=1e-4), pytest.approx(strict[1], abs=1e-4))
+    assert (scores["lax"].precision, scores["lax"].recall) == (pytest.approx(lax[0], abs=1e-4), pytest.approx(lax[1], abs=1e-4))
 
 
 def test_gold_facts_stand_for_their_cross_article_pairs(tmp_path):

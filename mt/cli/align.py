@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, progress_bars, quiet_transformers, results, split_list, user_errors, warn, write_json
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, progress_bars, quiet_transformers, results, split_list, user_errors, warn, write_json
 
 
 class Mode(str, Enum):
@@ -23,8 +23,9 @@ class On(str, Enum):
 
 
 def align_command(
-    translated: Path = typer.Argument(..., help="Translated segments from `mt translate` (JSON Lines).", exists=True, dir_okay=False),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for pairs.jsonl, facts.jsonl and alignment.json.", file_okay=False),
+    inputs: List[Path] = typer.Argument(..., metavar="TRANSLATED | SOURCE TARGET", help="Translated segments from `mt translate` (JSON Lines); or, with --mode parallel, two plain text files that translate each other.", exists=True, dir_okay=False),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for pairs.jsonl, facts.jsonl and alignment.json; for two plain files, the links file (- for stdout).", allow_dash=True),
+    split: bool = typer.Option(False, "--split", help="Plain files: segment them into sentences (default: one sentence a line)."),
     mode: Mode = typer.Option(Mode.comparable, help="comparable: any order, partial overlap (news); parallel: in-order, for translations of each other."),
     kinds: Optional[str] = typer.Option(None, help="Comma-separated segment kinds to align (default: configs, body,headline)."),
     on: Optional[On] = typer.Option(None, help="english: the translations (default); original: the source texts (use a multilingual --embedder)."),
@@ -48,9 +49,21 @@ def align_command(
     from mt import pipeline
     from mt.workfolder import read_segments_file
 
-    settings = AlignmentSettings.from_config(config_from(config), kinds=split_list(kinds), on=on.value if on else None,
+    loaded = config_from(config)
+    settings = AlignmentSettings.from_config(loaded, kinds=split_list(kinds), on=on.value if on else None,
                                              embedder=embedder, threshold=threshold)
     quiet_transformers()
+    if len(inputs) == 2:
+        if mode != Mode.parallel:
+            fail("two input files are aligned in order: add --mode parallel")
+        with user_errors():
+            options = pipeline.AlignOptions(mode="parallel", device=device, cache_dir=cache_dir, use_cache=not no_cache)
+            links, scores = pipeline.align_parallel_files(inputs[0], inputs[1], settings, options, one_per_line=not split, config=loaded)
+        _write_links(output, links, scores, quiet)
+        return
+    if len(inputs) != 1:
+        fail("give one translated segments file, or two plain text files with --mode parallel")
+    translated = inputs[0]
     with user_errors():
         segments = read_segments_file(translated)
         options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache)
@@ -59,6 +72,23 @@ def align_command(
     if not quiet:
         print_alignment_summary(run)
         console.print(f"-> {folder.pairs}, {folder.facts}")
+
+
+def _write_links(output: Path, links, scores, quiet: bool) -> None:
+    """vecalign's `[i, j]:[k]:score` lines, to a file or stdout."""
+    from alignments.evaluation import format_links
+    from mt.atomic import atomic_file
+
+    lines = format_links(links, scores)
+    if str(output) == "-":
+        for line in lines:
+            typer.echo(line)
+        return
+    with atomic_file(output) as staging:
+        staging.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if not quiet:
+        deleted = sum(1 for s, t in links if not s or not t)
+        console.print(f"{len(links)} links ({deleted} deletions) -> {output}")
 
 
 def print_alignment_summary(run) -> None:
@@ -79,6 +109,7 @@ def align_eval_command(
     predicted: Path = typer.Argument(..., help="comparable: the `mt align` folder (pairs and facts) or a pairs.jsonl; parallel: a links file.", exists=True),
     gold: Path = typer.Argument(..., help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `\\[i, j]:\\[k]` lines.", exists=True, dir_okay=False),
     mode: Mode = typer.Option(Mode.comparable, help="comparable (pairs of segment ids) or parallel (vecalign/bertalign links, strict and lax)."),
+    ignore_deletions: bool = typer.Option(False, "--ignore-deletions", help="Parallel: leave deletions (1-0, 0-1) out of both sides, this toolkit's earlier convention. By default a predicted deletion is wrong unless the gold has it, as vecalign and bertalign count."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the scores as JSON to this file ('-' for stdout instead of the table).", allow_dash=True),
 ) -> None:
     """Precision, recall and F1 of predicted alignments against a gold alignment (the table goes to stdout).
@@ -91,7 +122,7 @@ def align_eval_command(
     from alignments.evaluation import evaluate_alignment
 
     with user_errors():
-        scores = evaluate_alignment(predicted, gold, mode.value)
+        scores = evaluate_alignment(predicted, gold, mode.value, deletions=not ignore_deletions)
     if mode == Mode.comparable and not scores["pairs"].gold:
         warn(f"{gold} holds no gold pairs")
     if json_out:
