@@ -19,6 +19,10 @@ DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
 
 
+class VectorsFileError(UserError, ValueError):
+    """A vectors file that cannot be read."""
+
+
 class EmbedderUnavailableError(UserError, RuntimeError):
     """The embedding model is neither installed, local, cached nor downloadable."""
 
@@ -85,6 +89,20 @@ class Embedder:
         self._model = None
         self._memo: dict[str, np.ndarray] = {}
         self.encoded = 0
+
+    def preload(self, path: Path | str) -> int:
+        """Take the vectors of this model from a parquet file of (model, text, vector), as `mt embed` writes it."""
+        import pyarrow.parquet as pq
+
+
+        try:
+            table = pq.read_table(path, columns=["model", "text", "vector"]).to_pydict()
+        except Exception as error:  # pyarrow raises several kinds for a missing or broken file
+            raise VectorsFileError(f"{path}: not a vectors file from `mt embed` ({type(error).__name__}: {error})") from None
+        rows = [(text, vector) for model, text, vector in zip(table["model"], table["text"], table["vector"]) if model == self.name]
+        for text, vector in rows:
+            self._memo[EmbeddingCache.key(self.name, text)] = np.asarray(vector, dtype=np.float32)
+        return len(rows)
 
     @property
     def source(self) -> str:

@@ -13,7 +13,7 @@ Each stage takes explicit data and settings, returns data, and raises a
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Sequence
 
@@ -49,13 +49,8 @@ class TranslateOptions:
     use_cache: bool = True
 
 
-def translate(segments: list[Segment], config: dict[str, Any] | None = None, options: TranslateOptions = TranslateOptions(),
-              progress: Progress = no_progress):
-    """Fill `english` and the provenance fields of every segment, in place; returns the run's TranslationSummary."""
-    from mt.translation import RoutingTranslator, translate_segments
-    from mt.translation.registry import backend_device
-    from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache
-
+def translation_settings(config: dict[str, Any] | None, options: TranslateOptions) -> dict[str, Any]:
+    """The config's `translation` section with the options' overrides (routes, backend, compute type, device)."""
     settings = dict((config or load_config())["translation"])
     settings["models"] = {**settings["models"], **options.models}
     if options.fallback_model:
@@ -63,6 +58,17 @@ def translate(segments: list[Segment], config: dict[str, Any] | None = None, opt
     for key in ("backend", "compute_type", "device"):
         if getattr(options, key):
             settings[key] = getattr(options, key)
+    return settings
+
+
+def translate(segments: list[Segment], config: dict[str, Any] | None = None, options: TranslateOptions = TranslateOptions(),
+              progress: Progress = no_progress):
+    """Fill `english` and the provenance fields of every segment, in place; returns the run's TranslationSummary."""
+    from mt.translation import RoutingTranslator, translate_segments
+    from mt.translation.registry import backend_device
+    from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache
+
+    settings = translation_settings(config, options)
     budget = options.max_batch_tokens
     if budget is None:
         on_cuda = backend_device(settings["backend"], settings["device"]).startswith("cuda")
@@ -101,6 +107,8 @@ class AlignOptions:
     """For the embedder; None lets sentence-transformers choose (CUDA when present)."""
     cache_dir: Path | None = None
     use_cache: bool = True
+    vectors: Path | None = None
+    """Parquet of (model, text, vector) from `mt embed`: texts found there are not embedded again."""
 
 
 @dataclass
@@ -122,6 +130,8 @@ def align(segments: Sequence[Segment], settings=None, options: AlignOptions = Al
     settings = settings or AlignmentSettings()
     cache = EmbeddingCache(options.cache_dir or DEFAULT_CACHE_DIR) if options.use_cache else None
     embedder = Embedder(settings.embedder, device=options.device, cache=cache)
+    if options.vectors is not None:
+        embedder.preload(options.vectors)
     try:
         with progress("aligning", sum(1 for s in segments if s.kind in settings.kinds)) as step:
             result = align_segments(segments, settings, embedder, options.mode, progress=step)
@@ -169,6 +179,32 @@ def align_parallel_files(source: Path, target: Path, settings=None, options: Ali
             cache.close()
 
 
+def embed(segments: Sequence[Segment], output: Path, settings=None, *, engine: str = "local", workers: int | None = None,
+          address: str | None = None, device: str | None = None) -> int:
+    """Embed the distinct texts that alignment compares and write them as parquet (model, text, vector)."""
+    from alignments import AlignmentSettings
+    from alignments.comparable import text_of
+
+    settings = settings or AlignmentSettings()
+    texts = list(dict.fromkeys(text_of(s, settings) for s in segments if s.kind in settings.kinds and text_of(s, settings)))
+    if engine == "ray":
+        from mt import ray_engine
+
+        return ray_engine.embed(texts, settings.embedder, output, workers=workers, address=address)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from alignments import Embedder
+    from mt.atomic import atomic_file
+
+    vectors = Embedder(settings.embedder, device=device).embed(texts) if texts else []
+    table = pa.table({"model": [settings.embedder] * len(texts), "text": texts,
+                      "vector": pa.array([list(map(float, v)) for v in vectors], pa.list_(pa.float32()))})
+    with atomic_file(output) as staging:
+        pq.write_table(table, staging)
+    return len(texts)
+
+
 def write_alignment(folder: Path, run: AlignmentRun) -> AlignmentFolder:
     """pairs.jsonl, facts.jsonl, alignment.json, and in parallel mode links/<a>__<b>.txt (vecalign's format)."""
     from alignments.evaluation import format_links
@@ -183,6 +219,10 @@ def write_alignment(folder: Path, run: AlignmentRun) -> AlignmentFolder:
 
 @dataclass
 class BuildOptions:
+    engine: str = "local"
+    """local, or ray: translation and embedding on a Ray cluster (mt/ray_engine.py)."""
+    workers: int | None = None
+    ray_address: str | None = None
     english_from: str = "model"
     """'model' translates; 'reference' takes the human references."""
     references: Path | None = None
@@ -224,11 +264,22 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     else:
         if options.references is not None:
             attach_references(segments, options.references)
-        translation = translate(segments, config, options.translate, progress)
+        if options.engine == "ray":
+            from mt import ray_engine
+
+            translation, _ = ray_engine.translate(segments, config, options.translate, workers=options.workers,
+                                                  address=options.ray_address)
+        else:
+            translation = translate(segments, config, options.translate, progress)
     write_jsonl(folder.translated, segments)
     on_stage("align")
     settings = AlignmentSettings.from_config(config)
-    run = align(read_segments_file(folder.translated), settings, options.align, input_name=folder.translated.name, progress=progress)
+    translated = read_segments_file(folder.translated)
+    align_options = options.align
+    if options.engine == "ray":
+        embed(translated, folder.vectors, settings, engine="ray", workers=options.workers, address=options.ray_address)
+        align_options = replace(align_options, vectors=folder.vectors)
+    run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress)
     write_alignment(folder.alignment, run)
     record_build_command(folder, command)
     on_stage("publish")

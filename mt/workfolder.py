@@ -4,6 +4,7 @@
       segments.jsonl        mt segment     every segment of every article
       translated.jsonl      mt translate   the same segments with `english`
       alignment/            mt align       pairs.jsonl, facts.jsonl, alignment.json (settings), links/ (parallel)
+      vectors.parquet       mt embed       embeddings of the texts to align (`--engine ray`)
       build.json            mt build       the command that built the folder
 
 Every file is JSON Lines or JSON with stable ids, readable in any editor.
@@ -39,6 +40,11 @@ class WorkFolder:
     @property
     def alignment(self) -> Path:
         return self.root / "alignment"
+
+    @property
+    def vectors(self) -> Path:
+        """`mt build --engine ray`: the embeddings computed on the cluster, read by the align stage."""
+        return self.root / "vectors.parquet"
 
     @property
     def build_record(self) -> Path:

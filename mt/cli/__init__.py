@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mt import __version__
-from mt.cli import align, build, evaluate, publish, segment, translate
+from mt.cli import align, build, embed, evaluate, publish, segment, translate
 
 app = typer.Typer(
     name="mt",
@@ -34,6 +34,7 @@ app.command("segment")(segment.segment_command)
 app.command("translate")(translate.translate_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("align")(align.align_command)
+app.command("embed")(embed.embed_command)
 app.command("align-eval")(align.align_eval_command)
 app.command("publish")(publish.publish_command)
 app.command("build")(build.build_command)

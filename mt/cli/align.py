@@ -34,6 +34,7 @@ def align_command(
     device: Optional[str] = typer.Option(None, help="Device for the embedder (default: sentence-transformers' choice, CUDA when present)."),
     cache_dir: Optional[Path] = typer.Option(None, help="Embedding cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the embedding cache."),
+    vectors: Optional[Path] = typer.Option(None, help="Embeddings from `mt embed` (parquet): texts found there are not embedded again.", exists=True, dir_okay=False),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -66,7 +67,7 @@ def align_command(
     translated = inputs[0]
     with user_errors():
         segments = read_segments_file(translated)
-        options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache)
+        options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache, vectors=vectors)
         run = pipeline.align(segments, settings, options, input_name=translated.name, progress=progress_bars(quiet))
     folder = pipeline.write_alignment(output, run)
     if not quiet:

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, progress_bars, quiet_datasets, quiet_transformers, user_errors, warn
+from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, fail, progress_bars, quiet_datasets, quiet_transformers, user_errors, warn
 from mt.cli.translate import Backend, EnglishFrom, _print_summary, _report_references, _routes
 
 
@@ -24,6 +24,9 @@ def build_command(
     device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, cuda:N, mps."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation and embedding cache folder (default: the user cache dir)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card."),
+    engine: Engine = ENGINE_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    ray_address: Optional[str] = RAY_ADDRESS_OPTION,
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -45,6 +48,7 @@ def build_command(
             fail(f"--english-from reference: found {len(beside)} {REFERENCES_BESIDE_INPUTS} files in the input folders; name one with --references")
         references = beside[0]
     options = pipeline.BuildOptions(
+        engine=engine.value, workers=workers, ray_address=ray_address,
         english_from=english_from.value, references=references, timestamp=timestamp,
         translate=pipeline.TranslateOptions(models=_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),

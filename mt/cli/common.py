@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
 
@@ -16,7 +17,16 @@ results = Console(highlight=False)
 
 CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over the packaged defaults (configs/defaults.yaml); keys and types are checked.", exists=True, dir_okay=False)
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary.")
-JSON_HELP = "Also write the result as JSON to this file ('-' for stdout)."
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+ENGINE_OPTION = typer.Option(Engine.local, help="local: this machine; ray: an actor pool on a Ray cluster (pip install 'mt-comparable[ray]'), output byte-identical to local.")
+WORKERS_OPTION = typer.Option(None, min=1, help="--engine ray: actors (default: one per GPU, else the cluster's CPUs).")
+RAY_ADDRESS_OPTION = typer.Option(None, "--ray-address", help="--engine ray: the cluster to join (default: RAY_ADDRESS, else a local one).")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

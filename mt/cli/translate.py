@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, progress_bars, quiet_transformers, user_errors, warn, write_json
+from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, fail, progress_bars, quiet_transformers, user_errors, warn, write_json
 from mt.translation.registry import BACKENDS
 
 Backend = Enum("Backend", {name: name for name in BACKENDS}, type=str)
@@ -28,7 +28,7 @@ class OutputFormat(str, Enum):
 
 
 def translate_command(
-    source: Path = typer.Argument(..., metavar="SOURCE", help="Segments from `mt segment` (.jsonl), a plain text file, or - for stdin.", allow_dash=True),
+    source: Path = typer.Argument(..., metavar="SOURCE", help="Segments from `mt segment` (.jsonl), a plain text file, or - for stdin; with --engine ray also .parquet and URIs (s3://...).", allow_dash=True),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the result; - for stdout.", allow_dash=True),
     output_format: Optional[OutputFormat] = typer.Option(None, "--output-format", help="jsonl: the segments with `english` (default for JSON Lines input); text: the English, one segment a line (default for plain text)."),
     lines: bool = typer.Option(False, "--lines", help="Plain text input: one segment per line, as given (default: segment the text into sentences)."),
@@ -46,6 +46,9 @@ def translate_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the run's summary (counts, flags, timings) as JSON to this file ('-' for stdout).", allow_dash=True),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache."),
+    engine: Engine = ENGINE_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    ray_address: Optional[str] = RAY_ADDRESS_OPTION,
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -60,7 +63,13 @@ def translate_command(
     from mt.records import write_jsonl
 
     settings = config_from(config)
-    segments, plain = _read(source, lines, settings)
+    if engine == Engine.ray and ("://" in str(source) or str(source).endswith(".parquet")):
+        from mt import ray_engine
+
+        with user_errors():
+            segments, plain = ray_engine.read_segments(str(source)), False
+    else:
+        segments, plain = _read(source, lines, settings)
     with user_errors():
         if english_from == EnglishFrom.reference:
             if references is None:
@@ -77,7 +86,16 @@ def translate_command(
                 compute_type=compute_type, device=device, beams=beams, max_new_tokens=max_new_tokens,
                 min_new_tokens=min_new_tokens, max_batch_tokens=max_batch_tokens, cache_dir=cache_dir, use_cache=not no_cache,
             )
-            summary = pipeline.translate(segments, settings, options, progress_bars(quiet))
+            if engine == Engine.ray:
+                from mt import ray_engine
+
+                with progress_bars(quiet)("translating on ray (distinct texts)", len({s.text for s in segments})) as step:
+                    summary, run = ray_engine.translate(segments, settings, options, workers=workers, address=ray_address, progress=step)
+                if not quiet:
+                    console.print(f"ray: {run.actors} actor(s), {run.gpus_per_actor:g} GPU each; {run.sent} distinct text(s) sent, "
+                                  f"{run.model_calls} model batch(es)")
+            else:
+                summary = pipeline.translate(segments, settings, options, progress_bars(quiet))
             for note in summary.notes:
                 warn(escape(note))
             if summary.split:

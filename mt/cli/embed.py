@@ -1,0 +1,38 @@
+"""`mt embed`: the texts `mt align` compares -> a parquet of their vectors, locally or on a Ray cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, quiet_transformers, user_errors
+
+
+def embed_command(
+    translated: Path = typer.Argument(..., help="Translated segments from `mt translate` (JSON Lines).", exists=True, dir_okay=False),
+    output: Path = typer.Option(..., "--output", "-o", help="The vectors file to write (parquet: model, text, vector)."),
+    embedder: Optional[str] = typer.Option(None, help="sentence-transformers model name or folder (default: configs)."),
+    engine: Engine = ENGINE_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    ray_address: Optional[str] = RAY_ADDRESS_OPTION,
+    device: Optional[str] = typer.Option(None, help="--engine local: device for the embedder (default: CUDA when present)."),
+    config: Optional[Path] = CONFIG_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Embed the distinct texts that `mt align` compares, once, and write them for `mt align --vectors`.
+
+    With --engine ray an actor pool on the cluster embeds them (one GPU per actor when there are GPUs).
+    """
+    from alignments import AlignmentSettings
+    from mt import pipeline
+    from mt.workfolder import read_segments_file
+
+    settings = AlignmentSettings.from_config(config_from(config), embedder=embedder)
+    quiet_transformers()
+    with user_errors():
+        count = pipeline.embed(read_segments_file(translated), output, settings, engine=engine.value, workers=workers,
+                               address=ray_address, device=device)
+    if not quiet:
+        console.print(f"{count} distinct texts embedded with {settings.embedder} -> {output}")

@@ -1,0 +1,233 @@
+"""Translation and embedding on Ray Data (`--engine ray`), with the same output as the local engine, byte for byte.
+
+The driver reads the segments and finds the distinct texts that the translation
+cache does not hold yet. Only those go through `map_batches` over a pool of
+actors. Each actor holds one `RoutingTranslator`, on one GPU when the cluster
+has GPUs, else on CPU threads. Each finished batch is written into the
+driver's cache as it arrives, so a killed run resumes where it stopped and a
+second run sends nothing. The driver then runs the local stage, which finds
+every translation in the cache, so the output is the local engine's by
+construction.
+
+The cache is the driver's SQLite file. Workers need no cache of their own, so
+the cluster needs no shared filesystem for it (docs/scaling.md). Embeddings work
+the same way: distinct texts go through an actor pool, and the vectors are
+written as parquet for `mt align --vectors`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from mt.errors import UserError
+from mt.records import Segment
+
+TRANSLATE_BATCH = 64
+"""Distinct texts per actor call: large enough to fill a token budget, small enough to checkpoint often."""
+EMBED_BATCH = 256
+
+
+class RayUnavailableError(UserError, RuntimeError):
+    def __init__(self) -> None:
+        super().__init__("--engine ray needs the optional 'ray' package: pip install 'mt-comparable[ray]'")
+
+
+def import_ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise RayUnavailableError() from None
+    return ray
+
+
+def connect(address: str | None = None, num_cpus: int | None = None):
+    """Join the cluster at `address` (or RAY_ADDRESS), or start a local one; quiet, no dashboard."""
+    ray = import_ray()
+    if not ray.is_initialized():
+        address = address or os.environ.get("RAY_ADDRESS")
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+        if address:
+            ray.init(address=address, **options)
+        else:
+            ray.init(num_cpus=num_cpus, **options)
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True
+    return ray
+
+
+def read_segments(source: str) -> list[Segment]:
+    """Segments in input order: a local JSONL file as the local engine reads it (same errors), else a Ray Dataset
+    read from JSONL or parquet at any path or URI that pyarrow reads (s3://, gs://, hdfs://...)."""
+    from mt.records import from_dict, read_segments as read_local
+
+    if "://" not in source and not source.endswith(".parquet"):
+        return read_local(source)
+    ray = connect()
+    dataset = ray.data.read_parquet(source) if source.endswith(".parquet") else ray.data.read_json(source, lines=True)
+    segments = []
+    for number, row in enumerate(dataset.iter_rows(), start=1):
+        try:
+            segments.append(from_dict(Segment, {k: (list(v) if k == "mt_flags" and v is not None else v) for k, v in row.items()}))
+        except (ValueError, TypeError) as error:
+            from mt.records import RecordError
+
+            raise RecordError(f"{source}: row {number}: not a segment record: {error}") from None
+    return segments
+
+
+@dataclass
+class RayRun:
+    sent: int = 0
+    """Distinct texts sent to the actors (0 when the cache held everything)."""
+    model_calls: int = 0
+    actors: int = 0
+    gpus_per_actor: float = 0.0
+
+
+class TranslateActor:
+    """One routed model set per actor; returns each text's translation as the cache stores it."""
+
+    def __init__(self, config: dict, options: dict) -> None:
+        from mt.translation import RoutingTranslator
+
+        self.router = RoutingTranslator.from_config(config, **options)
+
+    def __call__(self, batch: dict) -> dict:
+        before = self.router.model_calls
+        results = self.router.translate(list(batch["text"]), list(batch["lang"]))
+        calls = self.router.model_calls - before
+        return {
+            "key": list(batch["key"]),
+            "model": [r.model for r in results],
+            "revision": [r.revision for r in results],
+            "source": [r.source for r in results],
+            "text": [r.text for r in results],
+            "score": [r.score for r in results],
+            "pieces": [r.pieces for r in results],
+            "calls": [calls] + [0] * (len(results) - 1),
+        }
+
+
+def pool(ray, workers: int | None, threads: int | None) -> tuple[int, float, float]:
+    """(actors, GPUs per actor, CPUs per actor): one GPU each when the cluster has GPUs, else CPU actors."""
+    resources = ray.cluster_resources()
+    gpus, cpus = int(resources.get("GPU", 0)), int(resources.get("CPU", 1))
+    if gpus:
+        return workers or gpus, 1.0, 1.0
+    actors = workers or max(1, cpus // (threads or 1))
+    # Whole CPUs for the actors but one, so Ray Data's own tasks are never left waiting for a CPU.
+    return actors, 0.0, float(threads or max(0.5, (cpus - 1) / actors))
+
+
+def translate(segments: list[Segment], config: dict, options, *, workers: int | None = None, threads: int | None = None,
+              address: str | None = None, progress: Callable[[int], None] = lambda n: None):
+    """Fill `english` of every segment, as `mt.pipeline.translate` does, with the model work on Ray actors."""
+    from mt import pipeline
+    from mt.translation import RoutingTranslator
+    from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache, cache_key
+    from mt.translation.models import resolve_all
+    from mt.translation.registry import backend_class
+
+    ray = connect(address)
+    actors, gpus, cpus = pool(ray, workers, threads)
+    scratch = None
+    if not options.use_cache:  # the run's own cache carries results from the actors to the local stage
+        scratch = tempfile.TemporaryDirectory(prefix="mt-ray-")
+        options = replace(options, cache_dir=Path(scratch.name), use_cache=True)
+    settings = pipeline.translation_settings(config, options)
+    backend = settings["backend"]
+    compute_type = settings.get("compute_type") or backend_class(backend).default_compute_type("cuda" if gpus else "cpu")
+    settings["compute_type"] = compute_type  # the driver keys the cache as the actors compute
+    config = {**config, "translation": settings}
+    options = replace(options, compute_type=compute_type)
+    actor_options = {"device": "cuda" if gpus else "cpu", "beams": options.beams, "max_new_tokens": options.max_new_tokens,
+                     "min_new_tokens": options.min_new_tokens, "max_batch_tokens": options.max_batch_tokens,
+                     "conversion_dir": options.cache_dir}
+    router = RoutingTranslator.from_config(config, cache=None)
+    run = RayRun(actors=actors, gpus_per_actor=gpus)
+    cache = TranslationCache(options.cache_dir or DEFAULT_CACHE_DIR)
+    try:
+        todo = _missing(segments, router, cache, resolve_all, cache_key)
+        run.sent = len(todo)
+        if todo:
+            dataset = ray.data.from_items(todo).map_batches(
+                TranslateActor, fn_constructor_kwargs={"config": config, "options": actor_options},
+                compute=ray.data.ActorPoolStrategy(size=actors),
+                num_gpus=gpus, num_cpus=cpus, batch_size=TRANSLATE_BATCH, batch_format="numpy")
+            from mt.translation.cache import CachedTranslation
+
+            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                rows = list(zip(batch["key"], batch["model"], batch["revision"], batch["source"], batch["text"], batch["score"], batch["pieces"]))
+                cache.put_many((str(k), str(m), str(r), str(s), CachedTranslation(str(t), float(sc), int(p))) for k, m, r, s, t, sc, p in rows)
+                run.model_calls += int(sum(batch["calls"]))
+                progress(len(rows))
+    finally:
+        cache.close()
+    try:
+        summary = pipeline.translate(segments, config, options)
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+    summary.model_calls = run.model_calls
+    return summary, run
+
+
+def _missing(segments, router, cache, resolve_all, cache_key) -> list[dict]:
+    """Distinct (language, text) pairs, over the whole input, whose translation the cache does not hold."""
+    groups: dict = {}
+    for segment in segments:
+        if segment.lang != router.target:
+            groups.setdefault(router.model_for(segment.lang), {}).setdefault(segment.text, segment.lang)
+    resolved = resolve_all(list(groups))
+    todo = []
+    for ref, texts in groups.items():
+        translator = router.translator_for(next(iter(texts.values())), resolved[ref])
+        settings = translator.cache_settings()
+        keys = {text: cache_key(settings, text) for text in texts}
+        hits = cache.get_many(keys.values())
+        todo += [{"lang": lang, "text": text, "key": keys[text]} for text, lang in texts.items() if keys[text] not in hits]
+    return todo
+
+
+class EmbedActor:
+    def __init__(self, model: str, device: str | None) -> None:
+        from alignments import Embedder
+
+        self.embedder = Embedder(model, device=device)
+
+    def __call__(self, batch: dict) -> dict:
+        return {"text": list(batch["text"]), "vector": list(self.embedder.embed(list(batch["text"])))}
+
+
+def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None = None, address: str | None = None) -> int:
+    """Embed the distinct texts on an actor pool and write (model, text, vector) as parquet for `mt align --vectors`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mt.atomic import atomic_file
+
+    ray = connect(address)
+    actors, gpus, cpus = pool(ray, workers, None)
+    distinct = list(dict.fromkeys(texts))
+    rows_text, rows_vector = [], []
+    if distinct:
+        dataset = ray.data.from_items([{"text": t} for t in distinct]).map_batches(
+            EmbedActor, fn_constructor_kwargs={"model": model, "device": "cuda" if gpus else None},
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_gpus=gpus, num_cpus=cpus, batch_size=EMBED_BATCH, batch_format="numpy")
+        for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+            rows_text += [str(t) for t in batch["text"]]
+            rows_vector += [list(map(float, v)) for v in batch["vector"]]
+    table = pa.table({"model": [model] * len(rows_text), "text": rows_text, "vector": pa.array(rows_vector, pa.list_(pa.float32()))})
+    with atomic_file(output) as staging:
+        pq.write_table(table, staging)
+    return len(rows_text)
+
+
+def settings_summary(run: RayRun) -> dict[str, Any]:
+    return asdict(run)
