@@ -20,6 +20,7 @@ import numpy as np
 
 from alignments.embeddings import Embedder
 from alignments.settings import AlignmentSettings
+from alignments.evidence import QuantityAgreement
 from alignments.signals import SIGNALS, weighted_signals
 from mt.records import Pair, Segment
 from mt.errors import UserError

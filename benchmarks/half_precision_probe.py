@@ -88,7 +88,7 @@ def main() -> None:
 
         context = (lambda: torch.nn.attention.sdpa_kernel(backends(only))) if only else contextlib.nullcontext
 
-        def run(batch):
+        def run(batch, model=model):
             sync()
             started = time.perf_counter()
             with torch.inference_mode(), context():

@@ -68,6 +68,15 @@ class MarianBackend:
         return [len(tokens) for tokens in self.pieces.encode(texts)]
 
 
+def cpu_threads() -> int:
+    """Threads for CPU inference: OMP_NUM_THREADS where a scheduler set it (Ray gives each actor its share), else
+    every core."""
+    import os
+
+    configured = os.environ.get("OMP_NUM_THREADS", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 else (os.cpu_count() or 1)
+
+
 def cuda_index(device: str) -> int:
     """0 for 'cuda', N for 'cuda:N'; a malformed index is a settings error."""
     _, _, index = device.partition(":")

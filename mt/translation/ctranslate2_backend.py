@@ -9,14 +9,13 @@ text go through exactly the same SentencePiece models as with transformers.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cuda_index
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cpu_threads, cuda_index
 from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
@@ -156,7 +155,7 @@ class CTranslate2Backend(MarianBackend):
         try:
             self.translator = ctranslate2.Translator(
                 str(folder), device="cuda" if on_cuda else self.device, device_index=cuda_index(self.device) if on_cuda else 0,
-                compute_type=self.compute_type, intra_threads=(os.cpu_count() or 1) if not on_cuda else 0,
+                compute_type=self.compute_type, intra_threads=cpu_threads() if not on_cuda else 0,
             )
         except ValueError as error:  # an unknown or unsupported compute type
             raise BackendSettingsError(f"ctranslate2 cannot run {folder} on {self.device} as '{self.compute_type}': {error}") from error

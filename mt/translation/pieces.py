@@ -11,7 +11,6 @@ special tokens. Texts that the fast path does not cover (a special token or a
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 SPIECE_UNDERLINE = "▁"
@@ -28,7 +27,9 @@ class MarianPieces:
         self.eos = tokenizer.eos_token
         self.specials = frozenset(tokenizer.all_special_tokens)
         self.special_ids = frozenset(tokenizer.all_special_ids)
-        self.threads = os.cpu_count() or 1
+        from mt.translation.backend import cpu_threads
+
+        self.threads = cpu_threads()
         # Which SentencePiece model turns generated tokens back into text: the one MarianTokenizer.decode uses.
         self.output_spm = tokenizer.spm_source if not getattr(tokenizer, "separate_vocabs", False) else tokenizer.spm_target
         self.clean_up = bool(getattr(tokenizer, "clean_up_tokenization_spaces", False))

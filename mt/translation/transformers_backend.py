@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cpu_threads
 from mt.translation.batching import split_on_oom, token_batches
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
@@ -72,8 +71,8 @@ class TransformersBackend(MarianBackend):
         if self.compute_type not in TRANSFORMERS_COMPUTE_TYPES:
             raise BackendSettingsError(f"the transformers backend runs in {', '.join(TRANSFORMERS_COMPUTE_TYPES)}, not '{self.compute_type}'")
         self.dtype = getattr(torch, self.compute_type)
-        if self.device == "cpu" and torch.get_num_threads() < (os.cpu_count() or 1):
-            torch.set_num_threads(os.cpu_count() or 1)
+        if self.device == "cpu" and torch.get_num_threads() != cpu_threads():
+            torch.set_num_threads(cpu_threads())
         self.tokenizer = MarianTokenizer.from_pretrained(model.path)
         self.pieces = MarianPieces(self.tokenizer)
         self.model = MarianMTModel.from_pretrained(model.path, dtype=self.dtype).to(self.device).eval()
