@@ -64,6 +64,9 @@ def build_command(
     for note in getattr(report.translation, "notes", []):
         warn(escape(note))
     if not quiet:
+        from mt.cli.segment import print_segmentation
+
+        print_segmentation(report.segmentation, f"{len(report.segmentation.segments)} segments -> {work / 'segments.jsonl'}")
         if english_from == EnglishFrom.reference:
             _report_references(report.translation, quiet)
         else:

@@ -39,10 +39,15 @@ def segment_command(
         fail("no article could be read", code=2)
     count = write_jsonl(output, result.segments)
     if not quiet:
-        table = Table(title=f"{count} segments -> {output}", title_justify="left")
-        for column in ("article", "lang", "segments", "kinds"):
-            table.add_column(column)
-        for article in result.articles:
-            kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
-            table.add_row(article.name, article.lang, str(len(article.segments)), kinds)
-        console.print(table)
+        print_segmentation(result, f"{count} segments -> {output}")
+
+
+def print_segmentation(result, title: str) -> None:
+    """Per article: its language, segment count and kinds (stderr)."""
+    table = Table(title=title, title_justify="left")
+    for column in ("article", "lang", "segments", "kinds"):
+        table.add_column(column)
+    for article in result.articles:
+        kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
+        table.add_row(article.name, article.lang, str(len(article.segments)), kinds)
+    console.print(table)
