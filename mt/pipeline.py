@@ -191,18 +191,11 @@ def embed(segments: Sequence[Segment], output: Path, settings=None, *, engine: s
         from mt import ray_engine
 
         return ray_engine.embed(texts, settings.embedder, output, workers=workers, address=address)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     from alignments import Embedder
-    from mt.atomic import atomic_file
+    from mt.workfolder import write_vectors
 
     vectors = Embedder(settings.embedder, device=device).embed(texts) if texts else []
-    table = pa.table({"model": [settings.embedder] * len(texts), "text": texts,
-                      "vector": pa.array([list(map(float, v)) for v in vectors], pa.list_(pa.float32()))})
-    with atomic_file(output) as staging:
-        pq.write_table(table, staging)
-    return len(texts)
+    return write_vectors(output, settings.embedder, texts, vectors)
 
 
 def write_alignment(folder: Path, run: AlignmentRun) -> AlignmentFolder:

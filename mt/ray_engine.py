@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -206,10 +206,7 @@ class EmbedActor:
 
 def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None = None, address: str | None = None) -> int:
     """Embed the distinct texts on an actor pool and write (model, text, vector) as parquet for `mt align --vectors`."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from mt.atomic import atomic_file
+    from mt.workfolder import write_vectors
 
     ray = connect(address)
     actors, gpus, cpus = pool(ray, workers, None)
@@ -222,12 +219,5 @@ def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None
             num_gpus=gpus, num_cpus=cpus, batch_size=EMBED_BATCH, batch_format="numpy")
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
             rows_text += [str(t) for t in batch["text"]]
-            rows_vector += [list(map(float, v)) for v in batch["vector"]]
-    table = pa.table({"model": [model] * len(rows_text), "text": rows_text, "vector": pa.array(rows_vector, pa.list_(pa.float32()))})
-    with atomic_file(output) as staging:
-        pq.write_table(table, staging)
-    return len(rows_text)
-
-
-def settings_summary(run: RayRun) -> dict[str, Any]:
-    return asdict(run)
+            rows_vector += list(batch["vector"])
+    return write_vectors(output, model, rows_text, rows_vector)

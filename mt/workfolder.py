@@ -141,3 +141,17 @@ def build_command_of(work: WorkFolder) -> str | None:
 
 def record_build_command(work: WorkFolder, command: str) -> None:
     work.build_record.write_text(json.dumps({"command": command}, indent=2) + "\n", encoding="utf-8")
+
+
+def write_vectors(output: Path, model: str, texts: Sequence[str], vectors: Sequence) -> int:
+    """The vectors file of `mt embed` (parquet: model, text, vector), read back by `Embedder.preload`; atomic."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mt.atomic import atomic_file
+
+    table = pa.table({"model": [model] * len(texts), "text": list(texts),
+                      "vector": pa.array([list(map(float, v)) for v in vectors], pa.list_(pa.float32()))})
+    with atomic_file(output) as staging:
+        pq.write_table(table, staging)
+    return len(texts)
