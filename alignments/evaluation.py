@@ -85,6 +85,46 @@ def read_gold_pairs(path: Path | str) -> set[IdPair]:
     return gold
 
 
+def read_gold_facts(path: Path | str) -> list[set[str]]:
+    """The member ids of each gold fact (lines with `members`; pair lines are facts of two)."""
+    facts = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            facts.append(set(record["members"]) if "members" in record else {record["id_a"], record["id_b"]})
+    return facts
+
+
+@dataclass(frozen=True)
+class Purity:
+    """How many predicted fact members report the same gold fact as the rest of their fact.
+
+    A fact's members are its article units (one or two sentences of one article). A unit belongs to a gold
+    fact when one of its sentences does; a fact's pure members are the most units that belong to one gold
+    fact, when at least two do (a lone unit shares nothing). `purity` is pure members over all members,
+    over every fact; `pure_facts` counts the facts whose every member shares one gold fact.
+    """
+
+    purity: float
+    members: int
+    pure_members: int
+    facts: int
+    pure_facts: int
+
+
+def fact_purity(facts: Iterable[Fact], gold_facts: Sequence[set[str]]) -> Purity:
+    members = pure_members = n_facts = pure_facts = 0
+    for fact in facts:
+        units = list(fact.members.values())
+        best = max((sum(any(i in gold for i in unit) for unit in units) for gold in gold_facts), default=0)
+        best = best if best >= 2 else 0
+        members += len(units)
+        pure_members += best
+        n_facts += 1
+        pure_facts += best == len(units)
+    return Purity(round(pure_members / members, 4) if members else 0.0, members, pure_members, n_facts, pure_facts)
+
+
 def score_pairs(predicted: set[IdPair], gold: set[IdPair]) -> PRF:
     correct = len(predicted & gold)
     return PRF.from_counts(correct, len(predicted), correct, len(gold))
@@ -165,6 +205,20 @@ def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable", *,
     except (OSError, ValueError, SyntaxError, KeyError, TypeError) as error:
         raise AlignmentEvaluationError(f"cannot read the alignments: {error}") from None
     raise AlignmentEvaluationError(f"--mode must be 'comparable' or 'parallel', not '{mode}'")
+
+
+def evaluate_fact_purity(predicted: Path, gold: Path) -> Purity | None:
+    """Fact purity of an `mt align` folder against gold facts; None without facts on either side."""
+    from mt.records import read_facts
+    from mt.workfolder import AlignmentFolder
+
+    folder = AlignmentFolder(predicted)
+    if not predicted.is_dir() or not folder.facts.exists():
+        return None
+    try:
+        return fact_purity(read_facts(folder.facts), read_gold_facts(gold))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AlignmentEvaluationError(f"cannot read the facts: {error}") from None
 
 
 class AlignmentEvaluationError(UserError, ValueError):

@@ -1,8 +1,8 @@
 """Lexical evidence that two English sentences report the same fact: chrF, numbers, names.
 
-Numbers are normalised ("2 600" = "2,600" = 2600, "a thousand" = 1000) and
-tagged with the quantity they count (troops, killed, injured...) from the
-words around them: counting the same quantity is evidence of the same fact,
+Numbers (alignments/numbers.py) are compared by value ("2 600" = "2,600" =
+2600, "a thousand" = 1000) and by the quantity they count (troops, killed,
+injured...): counting the same quantity is evidence of the same fact,
 and facts report the outlets whose values disagree. Names are
 compared after folding to ASCII, with a fuzzy match for spelling variants
 ("Tokáyev" ~ "Tokayev", "Almatí" ~ "Almaty").
@@ -12,81 +12,23 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from sacrebleu.metrics import CHRF
 
+from alignments.numbers import find_numbers
+
 NAME_MATCH = 80
 """rapidfuzz ratio (0-100) above which two folded names count as the same."""
 
-QUALIFIERS = r"(?:more than|over|at least|about|around|almost|nearly|some|up to|approximately|less than|fewer than|roughly|ponad|około)"
-WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "a hundred": 100, "hundred": 100, "a thousand": 1000, "thousand": 1000,
-}
-NUMBER = re.compile(
-    rf"(?:(?P<qualifier>{QUALIFIERS})\s+)?"
-    r"(?P<value>\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+(?!\d)|\d+(?:\.\d+)?|"
-    + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
-    + r")\b(?P<suffix>st|nd|rd|th)?",
-    re.IGNORECASE,
-)
-MONTHS = "january february march april may june july august september october november december".split()
 STOPWORDS = set(
     "the a an and or but of in on at to for from by with as is are was were be been this that these those it its "
     "he she they his her their we our you your i according after before since while when then there here also "
     "however meanwhile earlier now today officially all some many most other such".split()
 )
 WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class NumberMention:
-    """A number in a sentence: its value, its words ("more than 2,600"), and what it counts."""
-
-    value: float
-    text: str
-    quantity: str | None
-
-
-def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}) -> list[NumberMention]:
-    """Numbers that count something; years, dates, ordinals and article numbers are left out."""
-    matches = list(NUMBER.finditer(text))
-    mentions: list[NumberMention] = []
-    for k, match in enumerate(matches):
-        raw = match["value"].lower()
-        if match["suffix"] or text[match.end() : match.end() + 1] == "-" or _is_date_or_label(text, match, raw):
-            continue
-        value = float(WORD_NUMBERS[raw]) if raw in WORD_NUMBERS else float(re.sub(r"[ ,\u00a0\u202f]", "", raw))
-        after_end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
-        before_start = matches[k - 1].end() if k else 0
-        after = text[match.end() : after_end].split()[:8]
-        before = text[before_start : match.start()].split()[-6:]
-        quantity = _quantity(" ".join(after), quantities)
-        if quantity is None and (not after or not after[0][:1].isalnum()):  # "... amounts to 3,600."
-            quantity = _quantity(" ".join(before), quantities)
-        mentions.append(NumberMention(value, match.group(0).strip(), quantity))
-    return mentions
-
-
-def _is_date_or_label(text: str, match: re.Match, raw: str) -> bool:
-    if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
-        return True
-    words_before = text[: match.start()].lower().split()[-1:]
-    words_after = text[match.end() :].lower().split()[:1]
-    near = {w.strip(".,;:()") for w in words_before + words_after}
-    return bool(near & set(MONTHS)) or bool(near & {"article", "no.", "brigade", "st", "nd", "rd"})
-
-
-def _quantity(context: str, quantities: Mapping[str, Sequence[str]]) -> str | None:
-    """The configured quantity whose keywords occur in `context`; with several, all of them ("police killed")."""
-    context = f" {context.lower()} "
-    found = [name for name, words in quantities.items() if any(re.search(rf"\b{re.escape(w)}", context) for w in words)]
-    return " ".join(found) if found else None
 
 
 def names(text: str) -> set[str]:

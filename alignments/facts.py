@@ -5,7 +5,16 @@ the newcomer must score at least `fact_coherence` with every member in other
 articles (the same combined score as pairs, so counting the same quantity or
 sharing rare names counts here too), and an article contributes one unit (one
 sentence, or two adjacent ones) to a group. So a hub sentence cannot chain
-unrelated sentences together; a pair refused by a group becomes a fact of its own.
+unrelated sentences together. A pair refused by a group becomes a fact of its
+own only when it scores at least `alone_score`: below it, a sentence already in
+one fact would be tied to a second one on weak evidence ("And the fighting is
+still going on" paired with three different reports), so the pair stays in
+`pairs` with no fact.
+
+Facts are sorted for a reader: those with disagreements first, then by the
+number of articles. Each names its most central member (the one closest to
+all others), whose English is the fact's summary, and lists every count its
+members give (alignments/numbers.py).
 """
 
 from __future__ import annotations
@@ -14,8 +23,8 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.evidence import find_numbers
-from mt.records import Disagreement, Fact, Pair, Segment
+from alignments.numbers import find_numbers
+from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
 class _Group:
@@ -38,14 +47,14 @@ Closeness = Callable[[int, int], float]
 
 
 def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: Closeness | None, coherence: float,
-                quantities: Mapping[str, Sequence[str]], on: str = "english") -> list[Fact]:
-    """Facts from pairs (best first); sets `fact_id` on every pair. Without `closeness`, pairs that share
-    a member always merge (parallel mode, where links are already exclusive)."""
+                quantities: Mapping[str, Sequence[str]], on: str = "english", alone_score: float = 0.0) -> list[Fact]:
+    """Facts from pairs (best first); sets `fact_id` on every pair that is in one. Without `closeness`, pairs
+    that share a member always merge (parallel mode, where links are already exclusive)."""
     row = {s.id: i for i, s in enumerate(segments)}
     by_id = {s.id: s for s in segments}
     group_of: dict[str, _Group] = {}
     groups: list[_Group] = []
-    pair_group: list[_Group] = []
+    pair_group: list[_Group | None] = []
 
     def cohesive(new: Mapping[str, tuple[str, ...]], group: _Group) -> bool:
         for article, unit in new.items():
@@ -77,6 +86,9 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
             group.units.update(group_b.units)
             group_b.merged_into = group
             groups.remove(group_b)
+        elif pair.score < alone_score:
+            pair_group.append(None)  # refused, and too weak to stand alone: a pair with no fact
+            continue
         else:
             group = _Group()  # refused: this pair stands as a fact of its own
             group.units = dict([side_a, side_b])
@@ -89,32 +101,50 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
 
     facts: dict[int, Fact] = {}
     for group in groups:
-        facts[id(group)] = _fact(group, by_id, quantities, on)
+        facts[id(group)] = _fact(group, by_id, quantities, on, _central(group, row, closeness))
     for pair, group in zip(ranked, pair_group):
-        pair.fact_id = facts[id(group.final())].fact_id
-    return sorted(facts.values(), key=lambda f: (-f.n_articles, f.fact_id))
+        pair.fact_id = facts[id(group.final())].fact_id if group is not None else None
+    return sorted(facts.values(), key=reading_order)
+
+
+def reading_order(fact: Fact) -> tuple:
+    """Disagreements first, then facts in more articles, then by id (stable)."""
+    return (not fact.disagreements, -fact.n_articles, fact.fact_id)
+
+
+def _central(group: _Group, row: Mapping[str, int], closeness: Closeness | None) -> list[str]:
+    """The unit closest to all the others (the first article's without scores)."""
+    units = [unit for _, unit in sorted(group.units.items())]
+    if closeness is None:
+        return list(units[0])
+
+    def total(unit: tuple[str, ...]) -> float:
+        return sum(closeness(row[x], row[y]) for other in units if other is not unit for x in unit for y in other)
+
+    return list(max(units, key=total))
 
 
 def _unit_free(side: tuple[str, tuple[str, ...]], group_of: Mapping[str, _Group]) -> bool:
     return all(i not in group_of for i in side[1])
 
 
-def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, Sequence[str]], on: str) -> Fact:
+def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, Sequence[str]], on: str,
+          central: list[str]) -> Fact:
     members = {article: list(unit) for article, unit in sorted(group.units.items())}
     digest = hashlib.sha1("|".join(sorted(group.ids())).encode()).hexdigest()[:12]
-    numbers: dict[str, list[str]] = {}
-    counted: dict[str, dict[str, list]] = defaultdict(dict)  # quantity -> article -> mentions
+    counts: list[Count] = []
     for article, ids in members.items():
-        text = " ".join((by_id[i].english if on == "english" else by_id[i].text) or "" for i in ids)
-        mentions = find_numbers(text, quantities)
-        if mentions:
-            numbers[article] = [m.text for m in mentions]
-        for mention in mentions:
-            if mention.quantity:
-                counted[mention.quantity].setdefault(article, []).append(mention)
+        for i in ids:
+            segment = by_id[i]
+            text, lang = (segment.english or "", "en") if on == "english" else (segment.text, segment.lang)
+            counts += [Count(article, i, m.value, m.text, m.qualifier, m.quantity) for m in find_numbers(text, quantities, lang)]
+    counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
+    for count in counts:
+        if count.counts:
+            counted[count.counts].setdefault(count.article, []).append(count)
     disagreements = []
     for quantity, per_article in sorted(counted.items()):
-        values = {article: frozenset(m.value for m in mentions) for article, mentions in per_article.items()}
+        values = {article: frozenset(c.value for c in found) for article, found in per_article.items()}
         if len(values) > 1 and len(set(values.values())) > 1:
-            disagreements.append(Disagreement(quantity, {a: ", ".join(m.text for m in ms) for a, ms in per_article.items()}))
-    return Fact(fact_id=f"fact-{digest}", members=members, numbers=numbers, disagreements=disagreements)
+            disagreements.append(Disagreement(quantity, {a: ", ".join(c.text for c in found) for a, found in per_article.items()}))
+    return Fact(fact_id=f"fact-{digest}", members=members, central=central, counts=counts, disagreements=disagreements)

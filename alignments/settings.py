@@ -40,6 +40,8 @@ class AlignmentSettings:
     """The sentence added to a side must itself be this close to the other side (ratio margin)."""
     fact_coherence: float = configured("fact_coherence")
     """Combined score a segment must have with each of a fact's members in other articles to join it."""
+    fact_alone_score: float = configured("fact_alone_score")
+    """Combined score a pair refused by a fact needs to become a fact of its own (below: a pair with no fact)."""
     skip_flags: tuple[str, ...] = configured("skip_flags")
     """Translation flags that keep a segment out of alignment (`on: english` only)."""
     length_ratio_factor: float = configured("length_ratio_factor")

@@ -250,6 +250,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     if not segmentation.articles:
         raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
     write_jsonl(folder.segments, segmentation.segments)
+    write_jsonl(folder.articles, [article.info() for article in segmentation.articles])
     segments = read_segments_file(folder.segments)
     on_stage("translate")
     if options.english_from == "reference":

@@ -57,6 +57,37 @@ class Segment:
     mt_pieces: int | None = None
 
 
+ARTICLE_FIELDS = ("outlet", "url", "published", "title", "language", "notes")
+"""What a user can say about an article (a sidecar `articles.yaml`/`.csv`, JSONL input) or HTML yields."""
+
+
+@dataclass
+class ArticleInfo:
+    """Who published an article, where and when: one line of `articles.jsonl`; None where nobody said.
+
+    `lang` is the language detected in its text; `language` the one its metadata states.
+    `metadata_from` names where the metadata came from (a sidecar file, the HTML, a JSONL input).
+    """
+
+    name: str
+    path: str
+    lang: str = "und"
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    title: str | None = None
+    language: str | None = None
+    notes: str | None = None
+    metadata_from: str | None = None
+    segments: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How a reader should see the article: its outlet, or its name when the outlet is unknown."""
+        return self.outlet or f"unknown outlet ({self.name})"
+
+
 @dataclass
 class Article:
     """One input file and what segmentation found in it."""
@@ -65,6 +96,12 @@ class Article:
     path: str
     lang: str
     segments: list[Segment]
+    metadata: dict[str, str] = field(default_factory=dict)
+    """ARTICLE_FIELDS given for it, and `metadata_from`."""
+
+    def info(self) -> ArticleInfo:
+        return ArticleInfo(name=self.name, path=self.path, lang=self.lang, **self.metadata,
+                           segments=len(self.segments), kinds=self.kind_counts())
 
     def kind_counts(self) -> dict[str, int]:
         counts = {kind: 0 for kind in KINDS}
@@ -102,12 +139,29 @@ class Disagreement:
 
 
 @dataclass
+class Count:
+    """A number one member of a fact gives: "more than 2,600 soldiers" is value 2600, qualifier "more than",
+    text "more than 2,600", counts "troops" (a configured quantity; None when the words next to it name none)."""
+
+    article: str
+    segment: str
+    value: float
+    text: str
+    qualifier: str | None
+    counts: str | None
+
+
+@dataclass
 class Fact:
-    """Segments in two or more articles reporting one fact."""
+    """Segments in two or more articles reporting one fact.
+
+    `central` is the member unit closest to all the others: its English is the fact's summary.
+    """
 
     fact_id: str
     members: dict[str, list[str]]
-    numbers: dict[str, list[str]] = field(default_factory=dict)
+    central: list[str] = field(default_factory=list)
+    counts: list[Count] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
 
     @property
@@ -115,7 +169,7 @@ class Fact:
         return len(self.members)
 
 
-Record = TypeVar("Record", Segment, Pair, Fact)
+Record = TypeVar("Record", Segment, Pair, Fact, ArticleInfo)
 
 
 def to_dict(record: Any) -> dict[str, Any]:
@@ -157,6 +211,7 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
     values = {k: v for k, v in data.items() if k in names}
     if cls is Fact:
         values["disagreements"] = [Disagreement(**d) for d in values.get("disagreements", [])]
+        values["counts"] = [Count(**c) for c in values.get("counts", [])]
     return cls(**values)
 
 
@@ -211,3 +266,7 @@ def read_pairs(path: Path | str) -> list[Pair]:
 
 def read_facts(path: Path | str) -> list[Fact]:
     return read_records(path, Fact)
+
+
+def read_articles(path: Path | str) -> list[ArticleInfo]:
+    return read_records(path, ArticleInfo)

@@ -126,7 +126,7 @@ class Segmenter:
                         end=end,
                     )
                 )
-        return Article(name=source.name, path=str(source.path), lang=article_lang, segments=segments)
+        return Article(name=source.name, path=str(source.path), lang=article_lang, segments=segments, metadata=dict(source.metadata))
 
     def _block_kinds(self, blocks: list[Block]) -> list[str | None]:
         """Kinds decided by a block's own text and its neighbours; None = body or headline."""
@@ -235,7 +235,7 @@ def _is_date_only(text: str) -> bool:
 
 
 def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None) -> SegmentationResult:
-    """Segment files and directories of `.txt` articles; unreadable inputs become problems."""
+    """Segment article files and directories (mt/reading.py); unreadable inputs become problems."""
     sources, problems = read_sources(inputs)
     segmenter = Segmenter(config)
     return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)

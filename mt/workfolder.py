@@ -2,6 +2,7 @@
 
     work/
       segments.jsonl        mt segment     every segment of every article
+      articles.jsonl        mt segment     one line per article: its metadata (outlet, url...) and counts
       translated.jsonl      mt translate   the same segments with `english`
       alignment/            mt align       pairs.jsonl, facts.jsonl, alignment.json (settings), links/ (parallel)
       vectors.parquet       mt embed       embeddings of the texts to align (`--engine ray`)
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from mt.errors import UserError
-from mt.records import Fact, Pair, Segment, read_facts, read_pairs, read_segments, write_jsonl
+from mt.records import ArticleInfo, Fact, Pair, Segment, read_articles, read_facts, read_pairs, read_segments, write_jsonl
 
 
 class WorkFolderError(UserError, ValueError):
@@ -32,6 +33,10 @@ class WorkFolder:
     @property
     def segments(self) -> Path:
         return self.root / "segments.jsonl"
+
+    @property
+    def articles(self) -> Path:
+        return articles_beside(self.segments)
 
     @property
     def translated(self) -> Path:
@@ -89,13 +94,34 @@ class AlignmentFolder:
                     (out.links / f"{a}__{b}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def articles_beside(segments_file: Path) -> Path:
+    """Where `mt segment` writes the articles' metadata: `articles.jsonl` beside the segments file."""
+    return segments_file.with_name("articles.jsonl")
+
+
+def read_articles_for(work: "WorkFolder", segments: Sequence[Segment]) -> list[ArticleInfo]:
+    """The work folder's articles.jsonl; without one (an older work folder), the article names the segments give."""
+    if work.articles.is_file():
+        articles = read_articles(work.articles)
+    else:
+        articles = []
+    known = {a.name for a in articles}
+    for name in dict.fromkeys(s.article for s in segments):
+        if name not in known:
+            own = [s for s in segments if s.article == name]
+            langs = [s.lang for s in own if s.kind in ("body", "headline")] or [own[0].lang]
+            articles.append(ArticleInfo(name=name, path=name, lang=max(set(langs), key=langs.count), segments=len(own)))
+    present = {s.article for s in segments}
+    return [a for a in articles if a.name in present]
+
+
 def read_segments_file(path: Path) -> list[Segment]:
     """Segments from a JSON Lines file; a bad line is a RecordError naming the file, the line and the field."""
     return read_segments(path)
 
 
-def read_for_publishing(work: WorkFolder) -> tuple[list[Segment], list[Pair], list[Fact], dict[str, Any]]:
-    """The translated segments, pairs, facts and alignment settings that `mt publish` turns into a dataset."""
+def read_for_publishing(work: WorkFolder) -> tuple[list[ArticleInfo], list[Segment], list[Pair], list[Fact], dict[str, Any]]:
+    """The articles, translated segments, pairs, facts and alignment settings that `mt publish` turns into a dataset."""
     alignment = AlignmentFolder(work.alignment)
     needed = [work.translated, alignment.pairs, alignment.facts]
     missing = [str(p) for p in needed if not p.is_file()]
@@ -109,7 +135,7 @@ def read_for_publishing(work: WorkFolder) -> tuple[list[Segment], list[Pair], li
     except ValueError as error:
         raise WorkFolderError(f"{alignment.settings}: not JSON ({error})") from None
     check_for_publishing(work, segments, pairs, facts)
-    return segments, pairs, facts, settings
+    return read_articles_for(work, segments), segments, pairs, facts, settings
 
 
 def check_for_publishing(work: WorkFolder, segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact]) -> None:

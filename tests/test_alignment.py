@@ -13,7 +13,8 @@ import numpy as np
 
 from alignments.comparable import counting_the_same
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
-from alignments.evidence import EntityAgreement, QuantityAgreement, find_numbers
+from alignments.evidence import EntityAgreement, QuantityAgreement
+from alignments.numbers import find_numbers
 from alignments.parallel import ParallelSettings, align_in_order
 from conftest import SEED_REFERENCES
 from mt.cli import app
@@ -169,16 +170,40 @@ def test_untranslated_segments_are_a_clear_error(settings, embedder):
         align(segments, settings, embedder)
 
 
-@pytest.mark.parametrize("text, values", [
-    ("ponad 2 600 żołnierzy", [2600]),
-    ("more than 2,600 soldiers", [2600]),
-    ("2600 soldiers", [2600]),
-    ("more than a thousand wounded", [1000]),
-    ("on 2 January 2022, Article 4 and the 11th Brigade", []),
-    ("a two-fold increase", []),
+@pytest.mark.parametrize("text, lang, values", [
+    ("more than 2,600 soldiers", "en", [2600]),
+    ("2600 soldiers", "en", [2600]),
+    ("2 600 soldiers", "en", [2600]),
+    ("more than a thousand wounded", "en", [1000]),
+    ("Two thousand six hundred soldiers were sent.", "en", [2600]),
+    ("Thirteen people died.", "en", [13]),
+    ("1.5 million people live in Almaty.", "en", [1_500_000]),
+    ("a dozen armoured vehicles", "en", [12]),
+    ("on 2 January 2022, Article 4 and the 11th Brigade", "en", []),
+    ("a two-fold increase", "en", []),
+    ("Speaking to the public channel of Kazakhstan 'Jabar-24', the minister", "en", []),
+    ("An An-124 heavy transport and an Il-76 are flying to Kazakhstan.", "en", []),
+    ("Posted at 10:47 and again at 3 p.m.", "en", []),
+    ("ponad 2 600 żołnierzy", "pl", [2600]),
+    ("ponad 2,5 tys. żołnierzy", "pl", [2500]),
+    ("zatrzymano 5 135 osób, w tym 3 cudzoziemców", "pl", [5135, 3]),
+    ("samolot An-124 i Ił-76", "pl", []),
+    ("od 2 stycznia 2022", "pl", []),
 ])
-def test_numbers_are_normalised(text, values):
-    assert [m.value for m in find_numbers(text, QUANTITIES)] == values
+def test_numbers_are_read_by_value_and_glued_tokens_are_never_counts(text, lang, values):
+    assert [m.value for m in find_numbers(text, QUANTITIES, lang)] == values
+
+
+@pytest.mark.parametrize("text, lang, words, qualifier, counts", [
+    ("there are more than 2,600 soldiers in Kazakhstan", "en", "more than 2,600", "more than", "troops"),
+    ("At least 12 police officers were killed.", "en", "At least 12", "at least", "police killed"),
+    ("about 1000 people were injured", "en", "about 1000", "about", "injured"),
+    ("Thirteen people were detained.", "en", "Thirteen", None, "detained"),
+    ("w Kazachstanie jest ponad 2 600 żołnierzy", "pl", "ponad 2 600", "ponad", None),
+])
+def test_a_count_keeps_its_words_qualifier_and_what_it_counts(text, lang, words, qualifier, counts):
+    [mention] = find_numbers(text, QUANTITIES, lang)
+    assert (mention.text, mention.qualifier, mention.quantity) == (words, qualifier, counts)
 
 
 @pytest.mark.parametrize("text, quantities", [
@@ -268,15 +293,17 @@ def test_cli_align_and_align_eval_on_the_seeds(seeds_dir, tmp_path):
     result = runner.invoke(app, ["align", str(translated), "-o", str(out), "--cache-dir", str(tmp_path / "cache"), "-q"])
     assert result.exit_code == 0, result.output
     pairs, facts = read_pairs(out / "pairs.jsonl"), read_facts(out / "facts.jsonl")
-    assert pairs and facts and all(p.fact_id for p in pairs)
-    assert any(f.n_articles >= 3 for f in facts)
     settings = json.loads((out / "alignment.json").read_text())
+    assert pairs and facts and {p.fact_id for p in pairs if p.fact_id} == {f.fact_id for f in facts}
+    assert all(p.fact_id or p.score < settings["fact_alone_score"] for p in pairs), "only weak refused pairs have no fact"
+    assert any(f.n_articles >= 3 for f in facts)
     assert settings["embedder"] == "sentence-transformers/all-MiniLM-L6-v2" and settings["mode"] == "comparable"
     scored = runner.invoke(app, ["align-eval", str(out), str(seeds_dir / "gold" / "alignment.jsonl"), "--json", "-"])
     assert scored.exit_code == 0, scored.output
     report = json.loads(scored.stdout)
     assert report["pairs"]["predicted"] >= len(pairs) and report["pairs"]["gold"] > 0 and 0 < report["pairs"]["f1"] <= 1
     assert report["facts"]["predicted"] == len(fact_pair_ids(facts)) and 0 < report["facts"]["f1"] <= 1
+    assert report["fact_purity"]["facts"] == len(facts) and 0 < report["fact_purity"]["purity"] <= 1
 
 
 def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
@@ -293,3 +320,17 @@ def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
     scored = runner.invoke(app, ["align-eval", str(tmp_path / "out" / "links" / "a__b.txt"), str(gold), "--mode", "parallel", "--json", "-"])
     assert json.loads(scored.stdout)["strict"]["f1"] == 1.0
 
+
+
+@pytest.mark.parametrize("members, purity, pure_facts", [
+    ({"a": ["a:1"], "b": ["b:1"], "c": ["c:1"]}, 1.0, 1),       # all three report gold fact 1
+    ({"a": ["a:1"], "b": ["b:1"], "c": ["c:9"]}, 2 / 3, 0),     # c reports something else
+    ({"a": ["a:1"], "b": ["b:2"]}, 0.0, 0),                     # two members, two different gold facts
+    ({"a": ["a:1", "a:2"], "b": ["b:2"]}, 1.0, 1),              # a two-sentence unit counts once, by either sentence
+])
+def test_fact_purity_is_the_share_of_members_that_share_one_gold_fact(members, purity, pure_facts):
+    from alignments.evaluation import fact_purity
+
+    gold = [{"a:1", "b:1", "c:1"}, {"a:2", "b:2"}]
+    found = fact_purity([Fact("f", members)], gold)
+    assert (found.purity, found.pure_facts) == (pytest.approx(purity, abs=1e-4), pure_facts)

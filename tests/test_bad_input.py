@@ -32,7 +32,7 @@ def test_bad_file_is_reported_and_others_processed(tmp_path, name, content, mess
 
 @pytest.mark.parametrize("make_input, message", [
     (lambda tmp: tmp / "missing.txt", "no such file or directory"),
-    (lambda tmp: (tmp / "empty_dir").mkdir() or tmp / "empty_dir", "directory has no .txt files"),
+    (lambda tmp: (tmp / "empty_dir").mkdir() or tmp / "empty_dir", "directory has no article files"),
 ])
 def test_nothing_readable_exits_non_zero(tmp_path, make_input, message):
     target = make_input(tmp_path)

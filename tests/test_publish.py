@@ -33,7 +33,7 @@ def test_every_configuration_loads_with_the_pipelines_row_counts(built):
     corpus, work = built
     segments = read_segments(work / "translated.jsonl")
     expected = {"segments": len(segments), "pairs": len(read_pairs(work / "alignment" / "pairs.jsonl")),
-                "facts": len(read_facts(work / "alignment" / "facts.jsonl"))}
+                "facts": len(read_facts(work / "alignment" / "facts.jsonl")), "articles": 5}
     assert all(n > 0 for n in expected.values())
     default = load_dataset(str(corpus), split="train")
     assert default.num_rows == expected["pairs"] and "text_a" in default.column_names
@@ -43,15 +43,46 @@ def test_every_configuration_loads_with_the_pipelines_row_counts(built):
         assert dataset.features == features()[config]
     published = load_dataset(str(corpus), "segments", split="train")
     assert sorted(published["id"]) == sorted(s.id for s in segments), "nothing lost: every segment is published"
-    assert published.features["kind"].int2str(published[0]["kind"]) == segments[0].kind
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    assert published.to_pandas()["kind"].tolist() == [s.kind for s in sorted(segments, key=lambda s: s.id)], "pandas shows kinds as words"
+    assert pq.read_schema(corpus / "data" / "segments" / "train-00000-of-00001.parquet").field("kind").type == pa.string(), \
+        "a string column in parquet: DuckDB and polars show words too"
 
 
-def test_facts_keep_members_numbers_and_disagreements(built):
+def test_articles_configuration_names_the_outlets(built):
+    corpus, _ = built
+    articles = {row["article"]: row for row in load_dataset(str(corpus), "articles", split="train")}
+    gazeta = articles["001_baf90a9d2919649a"]
+    assert (gazeta["outlet"], gazeta["language"], gazeta["metadata_from"]) == ("Gazeta.pl", "pl", "articles.yaml")
+    assert articles["002_829cf68b9f031ec6"]["published"] == "2022-01-06T10:47"
+    assert articles["000_9f9b6322790e96fd"]["outlet"] is None, "unknown stays unknown: nothing invented"
+    assert all(row["segments"] >= row["aligned"] >= row["paired"] for row in articles.values())
+    card = (corpus / "README.md").read_text()
+    assert "| Gazeta.pl | 001_baf90a9d2919649a | pl |" in card
+
+
+def test_facts_read_in_order_with_summary_outlets_and_counts(built):
     corpus, _ = built
     facts = load_dataset(str(corpus), "facts", split="train")
     assert all(row["n_articles"] >= 2 and len(row["members"]) >= 2 for row in facts)
+    order = [(row["n_disagreements"] == 0, -row["n_articles"]) for row in facts]
+    assert order == sorted(order), "disagreements first, then facts in more outlets"
+    for row in facts:
+        central = [m for m in row["members"] if m["central"]]
+        assert central and row["summary"] == " ".join(m["english"] for m in central)
+        assert all(m["outlet"] and m["lang"] and m["text"] and m["english"] for m in row["members"])
     injured = [row for row in facts if any(d["quantity"] == "injured" for d in row["disagreements"])]
     assert injured, "the seeds' casualty figures disagree (more than 1,300 vs about 1000)"
+    counts = [c for row in facts for c in row["counts"]]
+    troops = [c for c in counts if c["text"] == "more than 2,600"]
+    assert troops and (troops[0]["value"], troops[0]["qualifier"], troops[0]["counts"], troops[0]["outlet"]) == (2600.0, "more than", "troops", "Gazeta.pl")
+    segments = {row["id"]: row for row in load_dataset(str(corpus), "segments", split="train")}
+    for count in counts:
+        english = segments[count["segment"]]["english"]
+        at = english.index(count["text"])
+        assert at == 0 or not (english[at - 1] == "-" or english[at - 1].isalnum()), f"{count['text']!r} is glued to a name in {english!r}"
 
 
 def test_dataset_card_metadata(built):
@@ -62,9 +93,25 @@ def test_dataset_card_metadata(built):
     assert set(card["language"]) == {"en", "pl", "ru"} and card["multilinguality"] == "multilingual"
     for key in ("task_categories", "size_categories", "pretty_name", "license", "tags"):
         assert card[key]
+    assert (card["annotations_creators"], card["language_creators"], card["source_datasets"]) == (["machine-generated"], ["found"], ["original"])
     text = (corpus / "README.md").read_text()
-    for needed in ("mt build", "sentence-transformers/all-MiniLM-L6-v2", "## Limitations", "## Citation", "## Statistics", "threshold"):
+    for needed in ("mt build", "sentence-transformers/all-MiniLM-L6-v2", "## Limitations", "## Citation", "## Statistics", "threshold",
+                   "## Personal and sensitive information", "(report.html)"):
         assert needed in text
+    command = next(line for line in text.splitlines() if line.startswith("Command:"))
+    assert str(corpus.parent) not in command and " /" not in command, f"the card leaks local paths: {command}"
+    assert "year" not in text.split("## Citation")[1], "no year in the citation unless the build is timestamped"
+
+
+@pytest.mark.parametrize("command, portable", [
+    ("mt build /home/someone/news/seeds -o /tmp/x/corpus", "mt build seeds -o corpus"),
+    ("mt build seeds/ -o corpus/ --work work/", "mt build seeds/ -o corpus/ --work work/"),
+    ("mt build --references=/data/refs.jsonl seeds", "mt build --references=refs.jsonl seeds"),
+])
+def test_card_command_has_no_local_absolute_paths(command, portable):
+    from mt.publishing import portable_command
+
+    assert portable_command(command) == portable
 
 
 def test_check_passes_and_catches_a_wrong_card(built, tmp_path):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import typer
 
 from mt import __version__
-from mt.cli import align, build, embed, evaluate, publish, segment, translate
+from mt.cli import align, build, embed, evaluate, publish, report, segment, translate
 
 app = typer.Typer(
     name="mt",
     help="Translate, align and publish comparable news articles across languages.\n\n"
-    "Stages: segment -> translate -> align -> publish; `mt build` runs them all.",
+    "Stages: segment -> translate -> align -> publish (with report.html); `mt build` runs them all.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -37,4 +37,5 @@ app.command("align")(align.align_command)
 app.command("embed")(embed.embed_command)
 app.command("align-eval")(align.align_eval_command)
 app.command("publish")(publish.publish_command)
+app.command("report")(report.report_command)
 app.command("build")(build.build_command)

@@ -116,18 +116,20 @@ def align_eval_command(
     """Precision, recall and F1 of predicted alignments against a gold alignment (the table goes to stdout).
 
     Given the `mt align` folder, the facts are scored too, as every pair of
-    their members from different articles.
+    their members from different articles, and by their purity: the share of
+    fact members that report the same gold fact as the rest of their fact.
     """
     from dataclasses import asdict
 
-    from alignments.evaluation import evaluate_alignment
+    from alignments.evaluation import evaluate_alignment, evaluate_fact_purity
 
     with user_errors():
         scores = evaluate_alignment(predicted, gold, mode.value, deletions=not ignore_deletions)
+        purity = evaluate_fact_purity(predicted, gold) if mode == Mode.comparable else None
     if mode == Mode.comparable and not scores["pairs"].gold:
         warn(f"{gold} holds no gold pairs")
     if json_out:
-        write_json(json_out, {name: asdict(prf) for name, prf in scores.items()})
+        write_json(json_out, {name: asdict(prf) for name, prf in scores.items()} | ({"fact_purity": asdict(purity)} if purity else {}))
         if str(json_out) == "-":
             return
     table = Table(title=f"alignment quality ({mode.value})", title_justify="left")
@@ -136,3 +138,6 @@ def align_eval_command(
     for name, prf in scores.items():
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.predicted), str(prf.gold), str(prf.correct))
     results.print(table)
+    if purity:
+        results.print(f"fact purity {purity.purity:.3f}: {purity.pure_members} of {purity.members} fact members share one gold fact "
+                      f"with the rest of their fact; {purity.pure_facts} of {purity.facts} facts are pure")

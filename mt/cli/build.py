@@ -14,7 +14,7 @@ from mt.cli.translate import Backend, EnglishFrom, _print_summary, _report_refer
 
 
 def build_command(
-    inputs: List[Path] = typer.Argument(..., help="Article files or directories (e.g. seeds/)."),
+    inputs: List[Path] = typer.Argument(..., help="Article files (.txt, .html, .jsonl) or directories (e.g. seeds/); an articles.yaml or .csv beside them names each article's outlet, url and date."),
     output: Path = typer.Option(..., "--output", "-o", help="The dataset folder to write.", file_okay=False),
     work: Path = typer.Option(Path("work"), help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
     english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates with MarianMT; reference uses the human references (offline on the seeds)."),
@@ -73,7 +73,7 @@ def build_command(
             _print_summary(report.translation)
         print_alignment_summary(report.alignment)
         counts = report.counts
-        console.print(f"pairs {counts['pairs']}, segments {counts['segments']}, facts {counts['facts']} -> {output}")
+        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)")
 
 
 def _as_command(inputs: List[Path], output: Path, english_from: str, model: List[str]) -> str:

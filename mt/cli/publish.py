@@ -15,7 +15,7 @@ from mt.cli.common import QUIET_OPTION, console, fail, quiet_datasets, user_erro
 
 def publish_command(
     folder: Path = typer.Argument(..., help="The work folder (translated.jsonl and alignment/ from `mt build`), or with --check the corpus folder.", exists=True, file_okay=False),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The dataset folder to write (data/<config>/*.parquet and README.md).", file_okay=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The dataset folder to write (data/<config>/*.parquet, README.md, report.html).", file_okay=False),
     check: bool = typer.Option(False, "--check", help="Load every configuration of the corpus FOLDER with `datasets` and validate schema and card."),
     push_to_hub: Optional[str] = typer.Option(None, help="After writing and checking, upload the folder to this Hugging Face dataset repo (owner/name)."),
     private: bool = typer.Option(False, "--private", help="With --push-to-hub: create the repo as private."),
@@ -25,9 +25,11 @@ def publish_command(
 ) -> None:
     """Publish the comparison corpus as a dataset that `datasets.load_dataset(FOLDER)` loads.
 
-    Three configurations: `pairs` (default), `segments` (every segment, nothing
-    dropped) and `facts`, with declared features, and a dataset card that says
-    how the corpus was built, what is in it and what its limits are.
+    Four configurations: `pairs` (default), `facts` (in reading order, with
+    outlets, summaries and counts), `articles` (outlet, url, date and counts)
+    and `segments` (every segment, nothing dropped), with declared features; a
+    dataset card that says how the corpus was built, what is in it and what its
+    limits are; and report.html, the facts side by side for a reader.
     """
     from mt.publishing import publish, upload
     from mt.workfolder import WorkFolder, build_command_of
@@ -42,7 +44,7 @@ def publish_command(
     with user_errors():
         counts = publish(folder, output, command=command, timestamp=timestamp)
     if not quiet:
-        console.print(f"pairs {counts['pairs']}, segments {counts['segments']}, facts {counts['facts']} -> {output}")
+        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (and report.html)")
     if push_to_hub:
         check_folder(output, quiet=True)
         with user_errors():

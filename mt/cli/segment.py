@@ -13,8 +13,8 @@ from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fai
 
 
 def segment_command(
-    inputs: List[Path] = typer.Argument(..., help="Article files (UTF-8 .txt) or directories (every .txt inside, sorted)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the segments (JSON Lines)."),
+    inputs: List[Path] = typer.Argument(..., help="Article files (UTF-8 .txt, .html, .jsonl with one article a line) or directories (every such file inside, sorted). An articles.yaml or articles.csv beside them gives each article's outlet, url, published, title, language and notes."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the segments (JSON Lines); articles.jsonl (each article's metadata) goes beside it."),
     languages: Optional[str] = typer.Option(None, help="Comma-separated ISO 639-1 codes the detector may choose from (default: configs)."),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -27,6 +27,7 @@ def segment_command(
     """
     from mt.pipeline import segment
     from mt.records import write_jsonl
+    from mt.workfolder import articles_beside
 
     settings = config_from(config)
     if languages:
@@ -38,6 +39,7 @@ def segment_command(
     if not result.articles:
         fail("no article could be read", code=2)
     count = write_jsonl(output, result.segments)
+    write_jsonl(articles_beside(output), [article.info() for article in result.articles])
     if not quiet:
         print_segmentation(result, f"{count} segments -> {output}")
 
@@ -45,9 +47,9 @@ def segment_command(
 def print_segmentation(result, title: str) -> None:
     """Per article: its language, segment count and kinds (stderr)."""
     table = Table(title=title, title_justify="left")
-    for column in ("article", "lang", "segments", "kinds"):
+    for column in ("article", "outlet", "lang", "segments", "kinds"):
         table.add_column(column)
     for article in result.articles:
         kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
-        table.add_row(article.name, article.lang, str(len(article.segments)), kinds)
+        table.add_row(article.name, article.metadata.get("outlet", "?"), article.lang, str(len(article.segments)), kinds)
     console.print(table)

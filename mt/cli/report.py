@@ -1,0 +1,32 @@
+"""`mt report`: a corpus folder -> report.html, the facts side by side for a reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mt.cli.common import QUIET_OPTION, console, user_errors
+
+
+def report_command(
+    corpus: Path = typer.Argument(..., help="The corpus folder that `mt build` or `mt publish` wrote.", exists=True, file_okay=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the page (default: report.html inside CORPUS, where the card links to it).", dir_okay=False),
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Write one self-contained HTML page that shows the corpus side by side.
+
+    Each fact is a row and each outlet a column (original sentence, English,
+    language); disagreements come first, highlighted with the values side by
+    side; each article's unmatched sentences can be opened; a search box
+    filters it all. It works offline: open the file in any browser.
+    `mt build` and `mt publish` already write it; this re-renders it, for
+    example for a corpus downloaded from the hub.
+    """
+    from mt.report import write_report
+
+    with user_errors():
+        written = write_report(corpus, output)
+    if not quiet:
+        console.print(f"report -> {written}")

@@ -1,0 +1,110 @@
+"""The corpus for a reader: one self-contained HTML page, the facts side by side.
+
+Each fact is a row and each article a column (its outlet, language and date
+in the header): the original sentence, its English, a language badge. Facts
+with disagreements come first, highlighted, with the outlets' values side by
+side; every article's sentences that matched nothing can be opened below; a
+search box filters everything. No server, no network: the styles and the
+script are inline (the template is mt/templates/report.html.j2).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from mt.errors import UserError
+
+ALIGNED_KINDS = ("body", "headline")
+
+
+class ReportError(UserError, ValueError):
+    """A corpus folder the report cannot be made from."""
+
+
+def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str) -> str:
+    """The HTML page for the four tables of a corpus (as `mt.publishing.rows` gives them or parquet holds them)."""
+    import jinja2
+
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("mt", "templates"), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True)
+    return environment.get_template("report.html.j2").render(title=title, **report_context(tables))
+
+
+def report_context(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """What the template shows: the outlets (columns), the facts (rows) and each article's unmatched sentences."""
+    from mt.languages import language_name
+
+    articles = [{**a, "label": a["outlet"] or "unknown outlet", "language_name": language_name(a["language"])}
+                for a in tables["articles"]]
+    order = [a["article"] for a in articles]
+    facts = []
+    for fact in tables["facts"]:
+        disputed = {d["quantity"] for d in fact["disagreements"]}
+        marks: dict[str, list[str]] = {}
+        for count in fact["counts"]:
+            if count["counts"] in disputed:
+                marks.setdefault(count["segment"], []).append(count["text"])
+        cells: dict[str, list[dict[str, Any]]] = {}
+        for member in fact["members"]:
+            cells.setdefault(member["article"], []).append({
+                **member, "english_html": _marked(member["english"] or "", marks.get(member["id"], [])),
+                "translated": (member["english"] or "") != member["text"],
+            })
+        facts.append({**fact, "cells": [cells.get(name) for name in order]})
+    paired = {i for pair in tables["pairs"] for i in pair["ids_a"] + pair["ids_b"]}
+    unmatched = []
+    for article in articles:
+        rows = [s for s in tables["segments"]
+                if s["article"] == article["article"] and s["kind"] in ALIGNED_KINDS and s["id"] not in paired]
+        unmatched.append({"article": article, "segments": rows})
+    return {"articles": articles, "facts": facts, "unmatched": unmatched,
+            "counts": {name: len(rows) for name, rows in tables.items()},
+            "n_disagreements": sum(len(f["disagreements"]) for f in tables["facts"])}
+
+
+def _marked(text: str, words: list[str]) -> Markup:
+    """`text` escaped, with each of `words` (the disputed counts) wrapped in <mark>."""
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group(0)), Markup("</mark>")]
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
+def read_tables(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """The four configurations of a published corpus folder, as lists of rows."""
+    import pyarrow.parquet as pq
+
+    from mt.publishing import CONFIGS, DATA_FILE
+
+    tables = {}
+    for config in CONFIGS:
+        path = folder / DATA_FILE.format(config=config)
+        if not path.is_file():
+            raise ReportError(f"{folder}: not a corpus folder of this toolkit ({DATA_FILE.format(config=config)} is missing; "
+                              "run `mt publish` or `mt build`)")
+        try:
+            tables[config] = pq.read_table(path).to_pylist()
+        except Exception as error:  # pyarrow raises several kinds for a damaged file
+            raise ReportError(f"{path}: cannot read the parquet file ({error})") from None
+    return tables
+
+
+def write_report(folder: Path, output: Path | None = None) -> Path:
+    """Render the report of a corpus folder into `output` (default: report.html inside it), atomically."""
+    from mt.atomic import atomic_file
+    from mt.publishing import PRETTY_NAME, REPORT_FILE
+
+    output = output or folder / REPORT_FILE
+    page = render_report(read_tables(folder), title=PRETTY_NAME)
+    with atomic_file(output) as staging:
+        staging.write_text(page, encoding="utf-8")
+    return output
