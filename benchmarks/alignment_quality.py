@@ -19,14 +19,22 @@ at its best threshold, and a logistic regression over all of them, scored by
 leave-one-article-pair-out cross-validation so that it is not tested on
 what it was fitted to).
 
+--embedders compares sentence embedders on the same run: pairs F1 at the
+configured threshold and at each embedder's best threshold, fact purity (the
+share of fact members that report the same gold fact as the rest of their
+fact) and the time to embed the seeds. all-mpnet-base-v2 is for benchmarks
+only: install it offline from its split PyPI packages (see the README).
+
     python benchmarks/alignment_quality.py
     python benchmarks/alignment_quality.py --ceilings --sweep --json alignment.json
+    python benchmarks/alignment_quality.py --embedders sentence-transformers/all-MiniLM-L6-v2,/models/all-mpnet-base-v2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import defaultdict
 from dataclasses import asdict, replace
 from itertools import combinations
@@ -132,20 +140,52 @@ def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple
     return results
 
 
+def compare_embedders(names: list[str], segments, settings, gold, gold_facts) -> list[dict]:
+    """Pairs F1 (configured and best threshold), fact purity and embedding time of each embedder, cold (no cache)."""
+    from alignments import Embedder, align
+    from alignments.comparable import alignable, text_of
+    from alignments.evaluation import fact_pair_ids, fact_purity, pair_ids, score_pairs
+
+    rows = []
+    for name in names:
+        variant = replace(settings, embedder=name)
+        embedder = Embedder(name)
+        texts = [text_of(s, variant) for s in alignable(segments, variant)]
+        start = time.perf_counter()
+        embedder.embed(texts)
+        seconds = time.perf_counter() - start
+        configured = align(segments, variant, embedder)
+        best = None
+        for threshold in np.arange(0.8, 2.01, 0.05):
+            result = align(segments, replace(variant, threshold=float(threshold)), embedder)
+            prf = score_pairs(pair_ids(result.pairs), gold)
+            if best is None or prf.f1 > best[1].f1:
+                best = (round(float(threshold), 2), prf, fact_purity(result.facts, gold_facts))
+        rows.append({
+            "embedder": name, "sentences": len(texts), "embed_seconds": round(seconds, 2),
+            "pairs_f1": score_pairs(pair_ids(configured.pairs), gold).f1,
+            "fact_pairs_f1": score_pairs(fact_pair_ids(configured.facts), gold).f1,
+            "fact_purity": fact_purity(configured.facts, gold_facts).purity,
+            "best_threshold": best[0], "best_pairs_f1": best[1].f1, "best_fact_purity": best[2].purity,
+        })
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=ROOT / "seeds" / "gold" / "alignment.jsonl")
     parser.add_argument("--sweep", action="store_true", help="also print every threshold tried")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--ceilings", action="store_true", help="also print the linking and signal ceilings")
+    parser.add_argument("--embedders", help="comma-separated embedders (hub names or folders) to compare on the full scorer")
     args = parser.parse_args()
 
     from alignments import AlignmentSettings, Embedder, align
-    from alignments.evaluation import fact_pair_ids, pair_ids, read_gold_pairs, score_pairs
+    from alignments.evaluation import fact_pair_ids, fact_purity, pair_ids, read_gold_facts, read_gold_pairs, score_pairs
     from alignments.signals import weighted_signals
     from mt.config import load_config
 
-    gold = read_gold_pairs(args.gold)
+    gold, gold_facts = read_gold_pairs(args.gold), read_gold_facts(args.gold)
     segments = oracle_segments()
     settings = AlignmentSettings.from_config(load_config(None))
     embedder = Embedder(settings.embedder)
@@ -187,12 +227,23 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for name, threshold, prf in rows:
         print(f"| {name} | {threshold:.2f} | {prf.precision:.3f} | {prf.recall:.3f} | {prf.f1:.3f} | {prf.predicted} |")
+    purity = fact_purity(full.facts, gold_facts)
     print(f"facts: {len(full.facts)}, in 3+ articles: {sum(f.n_articles >= 3 for f in full.facts)}, "
-          f"disagreements: {sum(len(f.disagreements) for f in full.facts)}")
+          f"disagreements: {sum(len(f.disagreements) for f in full.facts)}; fact purity {purity.purity:.3f} "
+          f"({purity.pure_members} of {purity.members} members; {purity.pure_facts} of {purity.facts} facts pure)")
     for fact in full.facts:
         for disagreement in fact.disagreements:
             print(f"  {fact.fact_id} {disagreement.quantity}: {disagreement.values}")
-    figures = {"scorers": [dict(scorer=n, threshold=t, **asdict(p)) for n, t, p in rows]}
+    figures = {"scorers": [dict(scorer=n, threshold=t, **asdict(p)) for n, t, p in rows], "fact_purity": asdict(purity)}
+    if args.embedders:
+        compared = compare_embedders(args.embedders.split(","), segments, settings, gold, gold_facts)
+        print(f"\nEmbedders (full scorer; configured threshold {settings.threshold}, then each one's best on the gold)")
+        print("| embedder | pairs F1 | facts as pairs F1 | fact purity | best threshold | pairs F1 there | fact purity there | embedding the seeds |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in compared:
+            print(f"| {row['embedder']} | {row['pairs_f1']:.3f} | {row['fact_pairs_f1']:.3f} | {row['fact_purity']:.3f} | {row['best_threshold']:.2f} "
+                  f"| {row['best_pairs_f1']:.3f} | {row['best_fact_purity']:.3f} | {row['embed_seconds']:.1f} s ({row['sentences']} sentences) |")
+        figures["embedders"] = compared
     if args.ceilings:
         reachable = one_to_one_ceiling(gold)
         recall = reachable / len(gold)
