@@ -11,8 +11,9 @@ one fact would be tied to a second one on weak evidence ("And the fighting is
 still going on" paired with three different reports), so the pair stays in
 `pairs` with no fact.
 
-Facts are sorted for a reader: those with disagreements first, then by the
-number of articles. Each names its most central member (the one closest to
+Facts are sorted for a reader: contradictions first (numbers that cannot all
+be true, given their qualifiers), then other disagreements, then by the number
+of articles. Each names its most central member (the one closest to
 all others), whose English is the fact's summary, and lists every count its
 members give (alignments/numbers.py).
 """
@@ -23,7 +24,7 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.numbers import find_numbers
+from alignments.numbers import can_all_be_true, find_numbers
 from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
@@ -107,9 +108,19 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
     return sorted(facts.values(), key=reading_order)
 
 
+def _compatible(per_article: Mapping[str, Sequence[Count]]) -> bool:
+    """Whether one true number fits every article, each article read by its first count of the quantity.
+
+    An article that gives two counts of one quantity (before and after an update, or two places) is read by its
+    first, so that its own two numbers do not make a contradiction between outlets.
+    """
+    return can_all_be_true([(found[0].value, found[0].qualifier) for found in per_article.values()])
+
+
 def reading_order(fact: Fact) -> tuple:
-    """Disagreements first, then facts in more articles, then by id (stable)."""
-    return (not fact.disagreements, -fact.n_articles, fact.fact_id)
+    """Contradictions first, then other disagreements, then facts in more articles, then by id (stable)."""
+    contradiction = any(d.compatible is False for d in fact.disagreements)
+    return (not contradiction, not fact.disagreements, -fact.n_articles, fact.fact_id)
 
 
 def _central(group: _Group, row: Mapping[str, int], closeness: Closeness | None) -> list[str]:
@@ -146,5 +157,6 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
     for quantity, per_article in sorted(counted.items()):
         values = {article: frozenset(c.value for c in found) for article, found in per_article.items()}
         if len(values) > 1 and len(set(values.values())) > 1:
-            disagreements.append(Disagreement(quantity, {a: ", ".join(c.text for c in found) for a, found in per_article.items()}))
+            compatible = _compatible(per_article)
+            disagreements.append(Disagreement(quantity, {a: ", ".join(c.text for c in found) for a, found in per_article.items()}, compatible))
     return Fact(fact_id=f"fact-{digest}", members=members, central=central, counts=counts, disagreements=disagreements)

@@ -26,6 +26,18 @@ QUALIFIERS = {
 """Words before a number that make it a bound or an estimate; kept with the value, since "more than 2,600"
 and "2,600" do not disagree the way 2,600 and 3,600 do."""
 
+BOUNDS = {
+    "more than": "above", "over": "above", "ponad": "above", "przeszło": "above", "więcej niż": "above",
+    "at least": "at least", "co najmniej": "at least", "as many as": "at least",
+    "up to": "at most", "at most": "at most", "less than": "below", "fewer than": "below", "under": "below",
+    "do": "at most", "mniej niż": "below",
+    "almost": "nearly", "nearly": "nearly", "prawie": "nearly", "niemal": "nearly", "blisko": "nearly",
+    "about": "about", "around": "about", "approximately": "about", "roughly": "about", "some": "about", "około": "about",
+}
+"""What each qualifier says about the true number, for telling a contradiction from values that can all be true."""
+APPROXIMATE = 0.2
+"""How far "about 1000" may be from the true number (±20%), and "nearly 1000" below it: news rounds loosely."""
+
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec "
           "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia").split()
@@ -68,6 +80,31 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
             quantity = _quantity(" ".join(before), quantities)
         mentions.append(NumberMention(value, text[start_with_qualifier:end], quantity, qualifier, start_with_qualifier, end))
     return mentions
+
+
+def possible_range(value: float, qualifier: str | None) -> tuple[float, float]:
+    """The true numbers a count allows: "more than 2,600" allows anything above 2,600, "3,600" only 3,600."""
+    bound = BOUNDS.get(qualifier or "")
+    infinity = float("inf")
+    if bound == "above":
+        return (value + 1e-9, infinity)
+    if bound == "at least":
+        return (value, infinity)
+    if bound == "below":
+        return (0.0, value - 1e-9)
+    if bound == "at most":
+        return (0.0, value)
+    if bound == "nearly":
+        return (value * (1 - APPROXIMATE), value)
+    if bound == "about":
+        return (value * (1 - APPROXIMATE), value * (1 + APPROXIMATE))
+    return (value, value)
+
+
+def can_all_be_true(counts: Sequence[tuple[float, str | None]]) -> bool:
+    """Whether one true number satisfies every (value, qualifier): 16 and "at least 12" can, 16 and 12 cannot."""
+    ranges = [possible_range(value, qualifier) for value, qualifier in counts]
+    return max(low for low, _ in ranges) <= min(high for _, high in ranges)
 
 
 def _english_numbers(text: str) -> list[tuple[int, int, float]]:

@@ -74,7 +74,8 @@ def features() -> dict[str, Any]:
         "facts": Features({
             "fact_id": text, "summary": text, "n_articles": Value("int32"), "outlets": List(text),
             "n_disagreements": Value("int32"), "members": List(member), "counts": List(count),
-            "disagreements": List({"quantity": text, "values": List({"article": text, "outlet": text, "value": text})}),
+            "disagreements": List({"quantity": text, "compatible": Value("bool"),
+                                   "values": List({"article": text, "outlet": text, "value": text})}),
         }),
     }
 
@@ -130,7 +131,8 @@ def rows(articles: Sequence[ArticleInfo], segments: Sequence[Segment], pairs: Se
                     for article, ids in sorted(f.members.items()) for i in ids],
         "counts": [{"article": c.article, "outlet": outlet.get(c.article, c.article), "segment": c.segment, "counts": c.counts,
                     "value": c.value, "qualifier": c.qualifier, "text": c.text} for c in f.counts],
-        "disagreements": [{"quantity": d.quantity, "values": [{"article": a, "outlet": outlet.get(a, a), "value": v}
+        "disagreements": [{"quantity": d.quantity, "compatible": d.compatible,
+                           "values": [{"article": a, "outlet": outlet.get(a, a), "value": v}
                                                               for a, v in sorted(d.values.items())]}
                           for d in f.disagreements],
     } for f in sorted(facts, key=reading_order)]
@@ -242,7 +244,9 @@ def dataset_card(tables: dict[str, list[dict]], schema: dict[str, Any], counts: 
              "number of outlets. `summary` is the English of the most central member; `members` gives each member's outlet, "
              "language, original text and English; `counts` every number a member gives, as a value, a qualifier "
              "(\"more than\", \"about\") and the original words, with what it counts; `disagreements` the counts of one "
-             "quantity on which outlets differ.",
+             "quantity on which outlets differ, and whether one true number could satisfy them all given their qualifiers "
+             "(`compatible`: \"more than 2,600\" and \"3,600\" can both be right; \"more than 1,300\" and \"about 1000\" cannot). "
+             "Contradictions come first.",
              f"- `articles` ({counts['articles']} rows): one row per article: outlet, url, publication date, title, language, "
              "notes, where that metadata came from, and how many of its segments were aligned, paired and put in facts.",
              f"- `segments` ({counts['segments']} rows): every segment of every article, boilerplate included and labelled "

@@ -132,10 +132,15 @@ class Pair:
 
 @dataclass
 class Disagreement:
-    """Two outlets giving different numbers for what looks like the same quantity."""
+    """Outlets giving different numbers for what looks like the same quantity.
+
+    `compatible` says whether one true number could satisfy them all, given their qualifiers
+    ("more than 2,600" and "3,600" can both be right; 16 and 12 cannot); None when not assessed.
+    """
 
     quantity: str
     values: dict[str, str]
+    compatible: bool | None = None
 
 
 @dataclass

@@ -61,7 +61,8 @@ def report_context(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         rows = [s for s in tables["segments"]
                 if s["article"] == article["article"] and s["kind"] in ALIGNED_KINDS and s["id"] not in paired]
         unmatched.append({"article": article, "segments": rows})
-    return {"articles": articles, "facts": facts, "unmatched": unmatched,
+    names = {a["article"]: a["outlet"] or a["article"] for a in articles}
+    return {"articles": articles, "facts": facts, "unmatched": unmatched, "names": names,
             "counts": {name: len(rows) for name, rows in tables.items()},
             "n_disagreements": sum(len(f["disagreements"]) for f in tables["facts"])}
 

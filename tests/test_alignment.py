@@ -322,6 +322,22 @@ def test_cli_parallel_mode_writes_vecalign_links(tmp_path):
 
 
 
+@pytest.mark.parametrize("counts, possible", [
+    ([(2600, "more than"), (3600, None)], True),
+    ([(1300, "more than"), (1000, "about")], False),
+    ([(1000, "about"), (1100, None)], True),
+    ([(16, None), (12, "at least")], True),
+    ([(16, None), (12, None)], False),
+    ([(5000, "up to"), (6000, None)], False),
+    ([(3000, "nearly"), (2900, None)], True),
+    ([(2600, "ponad"), (2500, "około")], True),
+])
+def test_qualified_counts_can_all_be_true_or_contradict(counts, possible):
+    from alignments.numbers import can_all_be_true
+
+    assert can_all_be_true(counts) is possible
+
+
 @pytest.mark.parametrize("members, purity, pure_facts", [
     ({"a": ["a:1"], "b": ["b:1"], "c": ["c:1"]}, 1.0, 1),       # all three report gold fact 1
     ({"a": ["a:1"], "b": ["b:1"], "c": ["c:9"]}, 2 / 3, 0),     # c reports something else

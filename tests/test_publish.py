@@ -67,8 +67,10 @@ def test_facts_read_in_order_with_summary_outlets_and_counts(built):
     corpus, _ = built
     facts = load_dataset(str(corpus), "facts", split="train")
     assert all(row["n_articles"] >= 2 and len(row["members"]) >= 2 for row in facts)
-    order = [(row["n_disagreements"] == 0, -row["n_articles"]) for row in facts]
-    assert order == sorted(order), "disagreements first, then facts in more outlets"
+    order = [(all(d["compatible"] for d in row["disagreements"]), row["n_disagreements"] == 0, -row["n_articles"]) for row in facts]
+    assert order == sorted(order), "contradictions first, then other disagreements, then facts in more outlets"
+    verdicts = {d["quantity"]: d["compatible"] for row in facts for d in row["disagreements"]}
+    assert verdicts == {"injured": False, "troops": True, "police killed": True}, "more than 1,300 vs about 1000 contradict"
     for row in facts:
         central = [m for m in row["members"] if m["central"]]
         assert central and row["summary"] == " ".join(m["english"] for m in central)

@@ -26,8 +26,8 @@ window.addEventListener("load", function () {
     headers: Array.from(document.querySelectorAll("th.article")).map(function (th) {
       return {article: th.dataset.article, outlet: th.querySelector(".outlet").textContent.trim(), visible: visible(th)}; }),
     disputes: Array.from(document.querySelectorAll("tr.disagreement")).map(function (row) {
-      return {fact: row.id, values: Array.from(row.querySelectorAll("td.value")).map(function (td) {
-        return {text: td.textContent.trim(), visible: visible(td)}; })}; }),
+      return {fact: row.id, values: Array.from(row.querySelectorAll("tr.value")).map(function (tr) {
+        return {article: tr.dataset.article, value: tr.querySelector("td").textContent.trim(), visible: visible(tr)}; })}; }),
   };
   var box = document.getElementById("search");
   box.value = "Nazarbayev";
@@ -95,9 +95,9 @@ def test_in_chromium_disagreements_and_outlets_are_visible_and_search_filters(co
     assert {h["article"]: h["outlet"] for h in found["headers"]} == {name: row["outlet"] or "unknown outlet" for name, row in articles.items()}
     assert all(h["visible"] for h in found["headers"])
     facts = {row["fact_id"]: row for row in load_dataset(str(corpus), "facts", split="train")}
-    expected = {fact_id: [f"{v['outlet']}: {v['value']}" for d in row["disagreements"] for v in d["values"]]
+    expected = {fact_id: [(v["article"], v["value"]) for d in row["disagreements"] for v in d["values"]]
                 for fact_id, row in facts.items() if row["disagreements"]}
-    assert {d["fact"]: [" ".join(v["text"].split()) for v in d["values"]] for d in found["disputes"]} == expected
+    assert {d["fact"]: [(v["article"], v["value"]) for v in d["values"]] for d in found["disputes"]} == expected
     assert all(v["visible"] for d in found["disputes"] for v in d["values"]), "every disagreement's values are on screen"
     search = found["search"]
     assert 0 < search["shown"] < search["total"] and search["all_match"]
