@@ -42,7 +42,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
     elif mode == "comparable":
         pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
         facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on,
-                            settings.fact_alone_score)
+                            settings.fact_alone_score, scorer.numbers)
         result = AlignmentResult(pairs, facts, aligned=chosen)
     else:
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")

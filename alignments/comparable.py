@@ -21,6 +21,7 @@ import numpy as np
 from alignments.embeddings import Embedder
 from alignments.settings import AlignmentSettings
 from alignments.evidence import QuantityAgreement
+from alignments.numbers import find_numbers
 from alignments.signals import SIGNALS, weighted_signals
 from mt.records import Pair, Segment
 from mt.errors import UserError
@@ -107,6 +108,8 @@ class PairScorer:
         """Per segment, the fraction of a pair's combined score it lets through (length_ratio_factor when flagged)."""
         self.article_of = list(articles)
         self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
+        self.numbers = [find_numbers(text, settings.quantities) for text in texts]
+        """Each text's counts, read once for every signal that looks at numbers."""
         self.signals = {name: signal(self) for name, signal in SIGNALS.items()}
         self.quantities = self.signals["quantities"].agreement
         self._unit_vectors: dict[Unit, np.ndarray] = {}

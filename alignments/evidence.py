@@ -18,7 +18,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from sacrebleu.metrics import CHRF
 
-from alignments.numbers import find_numbers
+from alignments.numbers import NumberMention, find_numbers
 
 NAME_MATCH = 80
 """rapidfuzz ratio (0-100) above which two folded names count as the same."""
@@ -51,9 +51,11 @@ class EntityAgreement:
     "Kalashnikov" or "5,135" says a lot.
     """
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
+        """`numbers`: each text's counts when already read (the scorer reads them once for every signal)."""
         self._canonical: list[str] = []
-        self.features = [self._features(text) for text in texts]
+        numbers = numbers if numbers is not None else [find_numbers(text) for text in texts]
+        self.features = [self._features(text, found) for text, found in zip(texts, numbers)]
         df: dict[str, int] = {}
         for features in self.features:
             for feature in features:
@@ -61,8 +63,8 @@ class EntityAgreement:
         n = len(texts)
         self.weight = {feature: math.log((n + 1) / (count + 0.5)) for feature, count in df.items()}
 
-    def _features(self, text: str) -> frozenset[str]:
-        found = {f"#{m.value:g}" for m in find_numbers(text)}
+    def _features(self, text: str, numbers: Sequence[NumberMention]) -> frozenset[str]:
+        found = {f"#{m.value:g}" for m in numbers}
         for name in names(text):
             match = process.extractOne(name, self._canonical, scorer=fuzz.ratio, score_cutoff=NAME_MATCH)
             if match is None:
@@ -91,8 +93,10 @@ class QuantityAgreement:
     of the quantities each unit counts; 0 when either counts none.
     """
 
-    def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]]) -> None:
-        self.counted = [frozenset(m.quantity for m in find_numbers(text, quantities) if m.quantity) for text in texts]
+    def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]],
+                 numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
+        numbers = numbers if numbers is not None else [find_numbers(text, quantities) for text in texts]
+        self.counted = [frozenset(m.quantity for m in found if m.quantity) for found in numbers]
 
     def counts(self, unit: Sequence[int]) -> frozenset[str]:
         """What a unit (indices of the texts it joins) counts."""

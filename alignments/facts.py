@@ -24,7 +24,7 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.numbers import can_all_be_true, find_numbers
+from alignments.numbers import NumberMention, can_all_be_true, find_numbers
 from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
@@ -48,9 +48,11 @@ Closeness = Callable[[int, int], float]
 
 
 def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: Closeness | None, coherence: float,
-                quantities: Mapping[str, Sequence[str]], on: str = "english", alone_score: float = 0.0) -> list[Fact]:
+                quantities: Mapping[str, Sequence[str]], on: str = "english", alone_score: float = 0.0,
+                numbers: Sequence[Sequence[NumberMention]] | None = None) -> list[Fact]:
     """Facts from pairs (best first); sets `fact_id` on every pair that is in one. Without `closeness`, pairs
-    that share a member always merge (parallel mode, where links are already exclusive)."""
+    that share a member always merge (parallel mode, where links are already exclusive). `numbers`: the
+    counts of each segment's English, when the scorer has read them already."""
     row = {s.id: i for i, s in enumerate(segments)}
     by_id = {s.id: s for s in segments}
     group_of: dict[str, _Group] = {}
@@ -102,7 +104,8 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
 
     facts: dict[int, Fact] = {}
     for group in groups:
-        facts[id(group)] = _fact(group, by_id, quantities, on, _central(group, row, closeness))
+        facts[id(group)] = _fact(group, by_id, quantities, on, _central(group, row, closeness),
+                                 {i: numbers[row[i]] for i in group.ids()} if numbers is not None and on == "english" else {})
     for pair, group in zip(ranked, pair_group):
         pair.fact_id = facts[id(group.final())].fact_id if group is not None else None
     return sorted(facts.values(), key=reading_order)
@@ -140,7 +143,7 @@ def _unit_free(side: tuple[str, tuple[str, ...]], group_of: Mapping[str, _Group]
 
 
 def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, Sequence[str]], on: str,
-          central: list[str]) -> Fact:
+          central: list[str], known: Mapping[str, Sequence[NumberMention]]) -> Fact:
     members = {article: list(unit) for article, unit in sorted(group.units.items())}
     digest = hashlib.sha1("|".join(sorted(group.ids())).encode()).hexdigest()[:12]
     counts: list[Count] = []
@@ -148,7 +151,8 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
         for i in ids:
             segment = by_id[i]
             text, lang = (segment.english or "", "en") if on == "english" else (segment.text, segment.lang)
-            counts += [Count(article, i, m.value, m.text, m.qualifier, m.quantity) for m in find_numbers(text, quantities, lang)]
+            found = known[i] if i in known else find_numbers(text, quantities, lang)
+            counts += [Count(article, i, m.value, m.text, m.qualifier, m.quantity) for m in found]
     counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
     for count in counts:
         if count.counts:

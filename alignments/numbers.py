@@ -122,13 +122,12 @@ def _english_numbers(text: str) -> list[tuple[int, int, float]]:
     return spans
 
 
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> tuple:
+def _parse(text: str) -> list:
     from quantulum3 import parser
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return tuple(parser.parse(text, classifier_path=str(unit_classifier())))
+        return parser.parse(text, classifier_path=str(unit_classifier()))
 
 
 @lru_cache(maxsize=1)

@@ -69,7 +69,7 @@ class Entities(Signal):
 
     def __init__(self, scorer):
         super().__init__(scorer)
-        self.agreement = EntityAgreement(scorer.texts)
+        self.agreement = EntityAgreement(scorer.texts, scorer.numbers)
 
     def __call__(self, a, b):
         return self.agreement(a, b)
@@ -82,7 +82,7 @@ class Quantities(Signal):
 
     def __init__(self, scorer):
         super().__init__(scorer)
-        self.agreement = QuantityAgreement(scorer.texts, scorer.settings.quantities)
+        self.agreement = QuantityAgreement(scorer.texts, scorer.settings.quantities, scorer.numbers)
 
     def __call__(self, a, b):
         return self.agreement(a, b)
