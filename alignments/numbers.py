@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from mt.calendar_words import MONTHS
+
 QUALIFIERS = {
     "en": ("more than", "over", "at least", "about", "around", "almost", "nearly", "some", "up to", "approximately",
            "less than", "fewer than", "roughly", "as many as", "at most", "under"),
@@ -38,9 +40,7 @@ BOUNDS = {
 APPROXIMATE = 0.2
 """How far "about 1000" may be from the true number (±20%), and "nearly 1000" below it: news rounds loosely."""
 
-MONTHS = ("january february march april may june july august september october november december "
-          "jan feb mar apr jun jul aug sep sept oct nov dec "
-          "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia").split()
+MONTH_WORDS = frozenset(MONTHS)
 LABELS = {"article", "no.", "no", "brigade", "artykuł", "art.", "nr", "page", "number"}
 """Words next to a number that make it a label, not a count ("Article 4", "No. 5")."""
 
@@ -177,7 +177,7 @@ def _is_count(text: str, start: int, end: int, value: float) -> bool:
     before = text[:start].lower().split()[-1:]
     after = rest.lower().split()[:1]
     near = {w.strip(".,;:()") for w in before + after} | {w.strip(",;:()") for w in before + after}
-    return not (near & set(MONTHS) or near & LABELS)
+    return not (near & MONTH_WORDS or near & LABELS)
 
 
 def _qualifier(text: str, start: int, lang: str) -> tuple[str | None, int]:

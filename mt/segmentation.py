@@ -15,25 +15,12 @@ from typing import Any, Iterable
 
 from mt.config import load_config
 from mt.errors import UserError
+from mt.calendar_words import MONTHS, WEEKDAYS
 from mt.languages import LanguageIdentifier
 from mt.reading import Problem, Source, read_sources
 from mt.records import Article, Segment
 from mt.sentences import SentenceSplitter, strip_span
 
-MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia "
-    "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-).split()
-WEEKDAYS = (
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "poniedziałek wtorek środa czwartek piątek sobota niedziela "
-    "понедельник вторник среда четверг пятница суббота воскресенье "
-    "lunes martes miércoles jueves viernes sábado domingo"
-).split()
 DATE_WORDS = set(MONTHS + WEEKDAYS) | set(
     "posted published modified updated update am pm utc gmt cet cest msk "
     "opublikowano aktualizacja aktualizacja: опубликовано обновлено publicado actualizado".split()
