@@ -109,3 +109,27 @@ def test_mt_segment_writes_articles_jsonl_beside_the_segments(seeds_dir, tmp_pat
     articles = {a.name: a for a in read_articles(tmp_path / "articles.jsonl")}
     assert len(articles) == 5 and articles["001_baf90a9d2919649a"].outlet == "Gazeta.pl"
     assert sum(a.segments for a in articles.values()) == sum(1 for _ in out.open())
+
+
+def test_metadata_from_html_jsonl_and_a_csv_sidecar_reaches_the_published_corpus(tmp_path):
+    from datasets import load_dataset
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "daily.html").write_text(PAGE)
+    wire = {"name": "wire-1", "outlet": "Example Wire", "url": "https://wire.example/1", "published": "2022-01-07",
+            "text": "More than 2,600 troops from the alliance are in Kazakhstan, officials said on Friday.\n"
+                    "The president asked the alliance for help after protests over fuel prices turned violent.\n"}
+    (inputs / "wire.jsonl").write_text(json.dumps(wire) + "\n")
+    (inputs / "articles.csv").write_text("article,notes\ndaily,checked by hand\n")
+    result = runner.invoke(app, ["build", str(inputs), "-o", str(tmp_path / "corpus"), "--work", str(tmp_path / "work"),
+                                 "--cache-dir", str(tmp_path / "cache"), "-q"])
+    assert result.exit_code == 0, result.output
+    articles = {row["article"]: row for row in load_dataset(str(tmp_path / "corpus"), "articles", split="train")}
+    assert (articles["daily"]["outlet"], articles["daily"]["notes"], articles["daily"]["metadata_from"]) == (
+        "The Daily Example", "checked by hand", "articles.csv")
+    assert (articles["wire-1"]["url"], articles["wire-1"]["metadata_from"]) == ("https://wire.example/1", "wire.jsonl")
+    pairs = load_dataset(str(tmp_path / "corpus"), "pairs", split="train")
+    assert pairs.num_rows and {frozenset((r["outlet_a"], r["outlet_b"])) for r in pairs} == {frozenset(("The Daily Example", "Example Wire"))}
+    page = (tmp_path / "corpus" / "report.html").read_text(encoding="utf-8")
+    assert "The Daily Example" in page and 'href="https://wire.example/1"' in page
