@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import json
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from mt.config import spelling_hint
 from mt.errors import UserError
 from mt.records import ARTICLE_FIELDS
 
@@ -44,9 +44,7 @@ def clean_metadata(values: dict[str, Any], where: str, line: int | None = None) 
     cleaned: dict[str, str] = {}
     for key, value in values.items():
         if key not in ARTICLE_FIELDS:
-            near = difflib.get_close_matches(str(key), ARTICLE_FIELDS, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else f" (fields: {', '.join(ARTICLE_FIELDS)})"
-            raise ArticleMetadataError(where, f"unknown field '{key}'{hint}", line)
+            raise ArticleMetadataError(where, f"unknown field '{key}'{spelling_hint(key, ARTICLE_FIELDS)}", line)
         if isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()
         if value is None or str(value).strip().lower() in UNKNOWN:

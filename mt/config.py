@@ -74,14 +74,18 @@ def load_config(path: Path | str | None = None) -> dict[str, Any]:
     return merge(config, user)
 
 
+def spelling_hint(key: Any, known: Any, prefix: str = "") -> str:
+    """" (did you mean 'x'?)" for the nearest known key, else the list of valid ones."""
+    near = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+    return f" (did you mean '{prefix}{near[0]}'?)" if near else f" (valid: {', '.join(map(str, known))})"
+
+
 def check(user: dict[str, Any], defaults: dict[str, Any], path: Path, prefix: str = "") -> None:
     """Raise ConfigError for the first key of `user` that the defaults do not have or whose value has the wrong type."""
     for key, value in user.items():
         name = f"{prefix}{key}"
         if key not in defaults:
-            near = difflib.get_close_matches(str(key), [str(k) for k in defaults], n=1)
-            hint = f" (did you mean '{prefix}{near[0]}'?)" if near else f" (valid: {', '.join(map(str, defaults))})"
-            raise ConfigError(f"{path}: unknown key '{name}'{hint}")
+            raise ConfigError(f"{path}: unknown key '{name}'{spelling_hint(key, defaults, prefix)}")
         check_value(name, value, defaults[key], path)
 
 

@@ -138,13 +138,14 @@ def rows(articles: Sequence[ArticleInfo], segments: Sequence[Segment], pairs: Se
     } for f in sorted(facts, key=reading_order)]
     aligned_kinds = ("body", "headline")
     paired = {i for p in pairs for i in p.ids_a + p.ids_b}
+    n_segments = Counter(s.article for s in segments)
+    n_aligned = Counter(s.article for s in segments if s.kind in aligned_kinds)
+    n_paired = Counter(s.article for s in segments if s.id in paired)
+    n_facts = Counter(article for f in facts for article in f.members)
     article_rows = [{
         "article": a.name, "outlet": a.outlet, "url": a.url, "published": a.published, "title": a.title,
         "language": a.language or a.lang, "detected_language": a.lang, "notes": a.notes, "metadata_from": a.metadata_from,
-        "segments": sum(s.article == a.name for s in segments),
-        "aligned": sum(s.article == a.name and s.kind in aligned_kinds for s in segments),
-        "paired": sum(s.article == a.name and s.id in paired for s in segments),
-        "facts": sum(a.name in f.members for f in facts),
+        "segments": n_segments[a.name], "aligned": n_aligned[a.name], "paired": n_paired[a.name], "facts": n_facts[a.name],
     } for a in sorted(articles, key=lambda a: a.name)]
     return {"articles": article_rows, "segments": segment_rows, "pairs": pair_rows, "facts": fact_rows}
 

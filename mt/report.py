@@ -56,11 +56,11 @@ def report_context(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             })
         facts.append({**fact, "cells": [cells.get(name) for name in order]})
     paired = {i for pair in tables["pairs"] for i in pair["ids_a"] + pair["ids_b"]}
-    unmatched = []
-    for article in articles:
-        rows = [s for s in tables["segments"]
-                if s["article"] == article["article"] and s["kind"] in ALIGNED_KINDS and s["id"] not in paired]
-        unmatched.append({"article": article, "segments": rows})
+    alone: dict[str, list[dict[str, Any]]] = {}
+    for segment in tables["segments"]:
+        if segment["kind"] in ALIGNED_KINDS and segment["id"] not in paired:
+            alone.setdefault(segment["article"], []).append(segment)
+    unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in articles]
     names = {a["article"]: a["outlet"] or a["article"] for a in articles}
     return {"articles": articles, "facts": facts, "unmatched": unmatched, "names": names,
             "counts": {name: len(rows) for name, rows in tables.items()},

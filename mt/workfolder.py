@@ -14,6 +14,7 @@ Every file is JSON Lines or JSON with stable ids, readable in any editor.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -106,12 +107,14 @@ def read_articles_for(work: "WorkFolder", segments: Sequence[Segment]) -> list[A
     else:
         articles = []
     known = {a.name for a in articles}
-    for name in dict.fromkeys(s.article for s in segments):
+    own: dict[str, list[Segment]] = {}
+    for segment in segments:
+        own.setdefault(segment.article, []).append(segment)
+    for name, found in own.items():
         if name not in known:
-            own = [s for s in segments if s.article == name]
-            langs = [s.lang for s in own if s.kind in ("body", "headline")] or [own[0].lang]
-            articles.append(ArticleInfo(name=name, path=name, lang=max(set(langs), key=langs.count), segments=len(own)))
-    present = {s.article for s in segments}
+            langs = Counter(s.lang for s in found if s.kind in ("body", "headline")) or Counter([found[0].lang])
+            articles.append(ArticleInfo(name=name, path=name, lang=langs.most_common(1)[0][0], segments=len(found)))
+    present = set(own)
     return [a for a in articles if a.name in present]
 
 
