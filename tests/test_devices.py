@@ -23,11 +23,12 @@ from mt.translation.pieces import MarianPieces
 ODD_TEXTS = ["", " ", "a </s> b", ">>pl<< Ala ma kota", "tab\there", "  double  space ", "emoji 😀 ⁇", "<unk>x", "ﬁ ligature ①", "Jabar-24"]
 
 
-def test_fast_tokenisation_equals_marian_tokenizer(tiny_model_dir, polish_sentences):
+def test_fast_tokenisation_gives_the_ids_marian_tokenizer_gives(tiny_model_dir, polish_sentences):
     tokenizer = MarianTokenizer.from_pretrained(tiny_model_dir)
     pieces = MarianPieces(tokenizer)
     texts = polish_sentences + ODD_TEXTS
-    assert pieces.encode(texts) == [tokenizer.convert_ids_to_tokens(tokenizer(t, truncation=False)["input_ids"]) for t in texts]
+    assert [pieces.ids(tokens) for tokens in pieces.encode(texts)] == [tokenizer(t, truncation=False)["input_ids"] for t in texts]
+    assert any(piece not in tokenizer.encoder for tokens in pieces.encode(ODD_TEXTS) for piece in tokens), "a piece outside the vocabulary is checked"
     rng = random.Random(0)
     sequences = [[rng.randrange(len(tokenizer.encoder)) for _ in range(rng.randrange(30))] for _ in range(500)]
     assert pieces.decode_ids(sequences) == [tokenizer.decode(s, skip_special_tokens=True) for s in sequences]

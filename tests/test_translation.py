@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import torch
@@ -15,7 +16,7 @@ from mt.records import Segment, read_segments
 from mt.translation import ModelUnavailableError, RoutingTranslator, Translator, translate_segments
 from mt.translation.batching import token_batches
 from mt.translation.cache import TranslationCache
-from mt.translation.flags import EMPTY, LENGTH_RATIO, REPETITION, quality_flags
+from mt.translation.flags import EMPTY, LENGTH_RATIO, REPETITION, has_ngram_loop, quality_flags
 from mt.translation.splitting import split_to_fit
 
 
@@ -45,6 +46,8 @@ def test_batched_sorted_deduplicated_equals_one_by_one(tiny_model_dir, polish_se
     assert ours == plain_generate(tiny_model_dir, texts, num_beams=beams, max_new_tokens=24)
     assert translator.model_calls > 1, "the budget should force several batches"
     assert len(set(ours)) >= 8, "a model that ignores its input hides batching bugs"
+    first, again = translator.translate_detailed(texts[:1] * 2)
+    assert first == again and first is not again and first.flags is not again.flags, "a repeated text gets its own record"
 
 
 def test_string_in_string_out(tiny_model_dir):
@@ -165,6 +168,11 @@ def test_cli_translate_accounts_for_every_segment(tiny_model_dir, seeds_dir, tmp
         ("Ala ma kota i psa.", "the the the the cat", [REPETITION]),
         ("Ala ma kota i psa.", "a cat and a cat and a cat and a cat and", [REPETITION]),
         ("Ala ma kota i psa.", "trotrotrotrotrotro", [REPETITION]),
+        ("Ala ma kota i psa.", "Ala has a cat. the the the", []),  # three in a row: not yet a loop
+        ("Ala ma kota i psa.", "in the end, of the of the of the of the", [REPETITION]),  # a 2-gram loop at the very end
+        ("Żołnierze przybyli do Ałmaty w czwartek rano.", "one two three four one two three four one two three four one two three four", [REPETITION]),
+        ("Żołnierze przybyli do Ałmaty w czwartek rano.", "one two three four five one two three four five one two three four five one two three four five", []),
+        ("Ala ma kota i psa.", "Ala has a cat (trotrotrotrotro!) and a dog.", [REPETITION]),  # a character loop inside a word
         ("Żołnierze przybyli do Ałmaty w czwartek rano.", "Yes.", [LENGTH_RATIO]),
         ("Żołnierze przybyli.", "Soldiers arrived " + "at the square in the morning, " * 3, [LENGTH_RATIO]),
         ("Tak.", "Yes, indeed.", []),
@@ -172,6 +180,20 @@ def test_cli_translate_accounts_for_every_segment(tiny_model_dir, seeds_dir, tmp
 )
 def test_quality_flags(source, output, flags):
     assert quality_flags(source, output) == flags
+
+
+def test_ngram_loop_check_matches_its_definition():
+    def by_definition(words, repeats, max_n=4):  # some n-gram, n <= max_n, `repeats` times in a row
+        return any(
+            all(words[start + k * n : start + (k + 1) * n] == words[start : start + n] for k in range(repeats))
+            for n in range(1, max_n + 1)
+            for start in range(len(words) - n * repeats + 1)
+        )
+
+    rng = random.Random(0)
+    cases = [([rng.choice("abc") for _ in range(rng.randrange(20))], rng.randint(1, 5)) for _ in range(5000)]
+    assert [has_ngram_loop(w, r) for w, r in cases] == [by_definition(w, r) for w, r in cases]
+    assert 1000 < sum(has_ngram_loop(w, r) for w, r in cases) < 4000, "both answers are well represented"
 
 
 @pytest.mark.parametrize(

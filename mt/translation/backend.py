@@ -40,12 +40,16 @@ class Backend(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        """`count_tokens` of every text, in one call (tokenisers are much faster on lists)."""
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """The model's source tokens of every text, in one call (tokenisers are much faster on lists).
+
+        `Translator` tokenises each text once: the lengths decide what must be
+        split, and the same tokens go to `generate`.
+        """
         ...
 
-    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
-        """Yield, batch by batch, (index into texts, translation, mean token log-prob)."""
+    def generate(self, tokenized: Sequence[list[str]]) -> Iterator[list[tuple[int, str, float]]]:
+        """Yield, batch by batch, (index into tokenized, translation, mean token log-prob)."""
         ...
 
 
@@ -64,8 +68,8 @@ class MarianBackend:
     def count_tokens(self, text: str) -> int:
         return len(self.pieces.encode([text])[0])
 
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        return [len(tokens) for tokens in self.pieces.encode(texts)]
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        return self.pieces.encode(texts)
 
 
 def cpu_threads() -> int:

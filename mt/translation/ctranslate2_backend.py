@@ -173,13 +173,12 @@ class CTranslate2Backend(MarianBackend):
         self.max_input_tokens = min(self.tokenizer.model_max_length, _max_positions(model.path))
         self.oom_splits = 0
 
-    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
+    def generate(self, tokenized: Sequence[list[str]]) -> Iterator[list[tuple[int, str, float]]]:
         """Same settings as the transformers backend: the model's beams and length limits, EOS forced at the end.
 
         Up to IN_FLIGHT_BATCHES batches are queued at once, so the device never
         waits for Python to decode a finished batch; results still come in order.
         """
-        tokenized = self.pieces.encode(texts)
         pending: deque[tuple[list[int], list]] = deque()
         for batch in token_batches([len(t) for t in tokenized], self.max_batch_tokens):
             pending.append((batch, self._submit([tokenized[i] for i in batch])))
@@ -199,7 +198,7 @@ class CTranslate2Backend(MarianBackend):
             asynchronous=asynchronous,
         )
 
-    def _collect(self, batch: list[int], queued: list, tokenized: list[list[str]]) -> list[tuple[int, str, float]]:
+    def _collect(self, batch: list[int], queued: list, tokenized: Sequence[list[str]]) -> list[tuple[int, str, float]]:
         """The finished batch; if it ran out of device memory, its halves again, synchronously."""
         try:
             results = [item.result() for item in queued]

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 CHARACTER_LOOP = re.compile(r"(\S{2,12}?)\1{4,}")
-"""A short string repeated five times or more without a break ("trotrotrotrotro")."""
+"""A short string repeated five times or more without a break ("trotrotrotrotro").
+
+A match is at least 10 characters without a space, so only words that long are searched."""
 
 EMPTY = "empty"
 REPETITION = "repetition"
@@ -26,7 +28,8 @@ def quality_flags(source: str, translation: str, settings: FlagSettings = FlagSe
     flags: list[str] = []
     if not translation.strip():
         return [EMPTY]
-    if has_ngram_loop(translation.split(), settings.max_ngram_repeats) or CHARACTER_LOOP.search(translation):
+    words = translation.split()
+    if has_ngram_loop(words, settings.max_ngram_repeats) or any(CHARACTER_LOOP.search(w) for w in words if len(w) >= 10):
         flags.append(REPETITION)
     if len(source) >= settings.min_chars_for_ratio:
         ratio = len(translation) / len(source)
@@ -36,10 +39,18 @@ def quality_flags(source: str, translation: str, settings: FlagSettings = FlagSe
 
 
 def has_ngram_loop(words: list[str], repeats: int, max_n: int = 4) -> bool:
-    """An n-gram (n <= max_n) occurring `repeats` times in a row: the classic decoding loop."""
+    """An n-gram (n <= max_n) occurring `repeats` times in a row: the classic decoding loop.
+
+    An n-gram repeats r times in a row exactly where n * (r - 1) consecutive
+    words each equal the word n places on, so one pass per n finds it (this runs
+    on every output, and on a GPU the outputs come fast).
+    """
+    if repeats <= 1:
+        return bool(words)
     for n in range(1, max_n + 1):
-        for start in range(len(words) - n * repeats + 1):
-            gram = words[start : start + n]
-            if all(words[start + k * n : start + (k + 1) * n] == gram for k in range(1, repeats)):
+        needed, run = n * (repeats - 1), 0
+        for word, later in zip(words, words[n:]):
+            run = run + 1 if word == later else 0
+            if run >= needed:
                 return True
     return False

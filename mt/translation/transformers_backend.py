@@ -81,8 +81,8 @@ class TransformersBackend(MarianBackend):
         self.max_input_tokens = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
         self.oom_splits = 0
 
-    def generate(self, texts: Sequence[str]) -> Iterator[list[tuple[int, str, float]]]:
-        ids = [self.pieces.ids(tokens) for tokens in self.pieces.encode(texts)]
+    def generate(self, tokenized: Sequence[list[str]]) -> Iterator[list[tuple[int, str, float]]]:
+        ids = [self.pieces.ids(tokens) for tokens in tokenized]
         for batch in token_batches([len(row) for row in ids], self.max_batch_tokens):
             yield split_on_oom(batch, lambda part: self._run([ids[i] for i in part], part), self._is_oom)
 

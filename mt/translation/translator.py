@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence, overload
 
@@ -159,22 +159,32 @@ class Translator:
         if self.cache is not None:
             hits = self.cache.get_many(keys.values())
             done = {text: hits[key] for text, key in keys.items() if key in hits}
-        cached = set(done)
         if progress and done:
             progress(sum(1 for t in texts if t in done))
         todo = [text for text in distinct if text not in done]
+        results = {text: self._result(text, done[text], cached=True) for text in done}
         if todo:
-            done.update(self._run_model(todo, keys, texts, progress))
-        return [self._result(text, done[text], text in cached) for text in texts]
+            results.update(self._run_model(todo, keys, texts, progress))
+        ordered, seen = [], set()
+        for text in texts:
+            result = results[text]
+            ordered.append(replace(result, flags=list(result.flags)) if text in seen else result)
+            seen.add(text)
+        return ordered
 
-    def _run_model(self, todo: list[str], keys: dict[str, str], texts: Sequence[str], progress: Progress | None) -> dict[str, CachedTranslation]:
+    def _run_model(self, todo: list[str], keys: dict[str, str], texts: Sequence[str], progress: Progress | None) -> dict[str, Translation]:
+        """The `Translation` of each text in `todo`, made (flags checked, cache written) as soon as its last piece is
+        back, while a GPU works on the batches still queued: after the last batch only its own texts remain."""
         backend = self.backend
         limit = backend.max_input_tokens
+        tokens_of = dict(zip(todo, backend.tokenize(todo)))
         pieces_of = {
-            text: [text] if length <= limit else split_to_fit(text, backend.count_tokens, limit, self.source_lang)
-            for text, length in zip(todo, backend.token_counts(todo))
+            text: [text] if len(tokens) <= limit else split_to_fit(text, backend.count_tokens, limit, self.source_lang)
+            for text, tokens in tokens_of.items()
         }
         all_pieces = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
+        split_parts = [piece for piece in all_pieces if piece not in tokens_of]
+        tokens_of.update(zip(split_parts, backend.tokenize(split_parts)))
         waiting = {text: set(pieces) for text, pieces in pieces_of.items()}
         users = {}
         for text, pieces in pieces_of.items():
@@ -182,8 +192,8 @@ class Translator:
                 users.setdefault(piece, []).append(text)
         occurrences = Counter(texts)
         translated: dict[str, tuple[str, float]] = {}
-        finished: dict[str, CachedTranslation] = {}
-        for batch in backend.generate(all_pieces):
+        finished: dict[str, Translation] = {}
+        for batch in backend.generate([tokens_of[piece] for piece in all_pieces]):
             self.model_calls += 1
             completed: list[str] = []
             for index, output, score in batch:
@@ -193,13 +203,12 @@ class Translator:
                     waiting[text].discard(piece)
                     if not waiting[text]:
                         completed.append(text)
-            for text in completed:
-                finished[text] = _join([translated[p] for p in pieces_of[text]])
+            joined = {text: _join([translated[p] for p in pieces_of[text]]) for text in completed}
+            for text, found in joined.items():
+                finished[text] = self._result(text, found, cached=False)
             if self.cache is not None and completed:
                 resolved = self.resolved
-                self.cache.put_many(
-                    (keys[t], self.ref.name, resolved.revision, t, finished[t]) for t in completed
-                )
+                self.cache.put_many((keys[t], self.ref.name, resolved.revision, t, found) for t, found in joined.items())
             if progress and completed:
                 progress(sum(occurrences[t] for t in completed))
         return finished
@@ -221,6 +230,8 @@ class Translator:
 
 def _join(parts: list[tuple[str, float]]) -> CachedTranslation:
     """Join the translations of a split segment; the score is length-weighted."""
+    if len(parts) == 1:
+        return CachedTranslation(parts[0][0].strip(), parts[0][1], 1)
     text = " ".join(output.strip() for output, _ in parts).strip()
     weights = [max(len(output), 1) for output, _ in parts]
     score = sum(w * s for w, (_, s) in zip(weights, parts)) / sum(weights)
