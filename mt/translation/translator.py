@@ -2,7 +2,7 @@
 
 It translates each distinct text once, takes what it can from the cache, splits
 what is too long for the model, and flags suspicious output. The backend (see
-backend.py) only ever sees short, distinct, uncached texts.
+backend.py) only ever sees short, distinct, uncached texts, each tokenised once.
 """
 
 from __future__ import annotations
