@@ -14,7 +14,8 @@ from itertools import combinations
 from typing import Callable, Sequence
 
 from alignments.comparable import AlignmentInputError, align_comparable, alignable, skipped_for_flags, text_of
-from alignments.embeddings import DEFAULT_EMBEDDER, Embedder, EmbedderUnavailableError, EmbeddingCache
+from alignments.embeddings import Embedder, EmbeddingCache
+from alignments.errors import EmbedderUnavailableError
 from alignments.facts import group_facts
 from alignments.parallel import Link, ParallelSettings, align_in_order
 from alignments.settings import AlignmentSettings
@@ -42,7 +43,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
     elif mode == "comparable":
         pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
         facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on,
-                            settings.fact_alone_score, scorer.numbers)
+                            settings.fact_alone_score, scorer.context.numbers)
         result = AlignmentResult(pairs, facts, aligned=chosen)
     else:
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")
@@ -71,7 +72,6 @@ def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, em
 
 
 __all__ = [
-    "DEFAULT_EMBEDDER",
     "MODES",
     "AlignmentInputError",
     "AlignmentResult",

@@ -18,16 +18,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from alignments.context import SignalContext, Similarity, Unit
 from alignments.embeddings import Embedder
-from alignments.settings import AlignmentSettings
 from alignments.evidence import QuantityAgreement
-from alignments.numbers import find_numbers
-from alignments.signals import SIGNALS, weighted_signals
-from mt.records import Pair, Segment
+from alignments.settings import AlignmentSettings
+from alignments.signals import SIGNALS, check_weights, weighted_signals
 from mt.errors import UserError
-
-Unit = tuple[int, ...]
-"""One side of a pair: indices of one segment, or of two adjacent segments, in the aligned list."""
+from mt.records import Pair, Segment
 
 
 class AlignmentInputError(UserError, ValueError):
@@ -101,49 +98,13 @@ def nearest_in_other_articles(vectors: np.ndarray, articles: np.ndarray, keep: i
 class PairScorer:
     """The combined score of two units and every signal that went into it."""
 
-    def __init__(self, texts: list[str], vectors: np.ndarray, articles: np.ndarray, settings: AlignmentSettings,
-                 embed: Callable[[list[str]], np.ndarray], factors: Sequence[float] | None = None) -> None:
-        self.texts, self.vectors, self.settings, self.embed = texts, vectors, settings, embed
-        self.factors = list(factors) if factors is not None else [1.0] * len(texts)
+    def __init__(self, context: SignalContext, factors: Sequence[float] | None = None) -> None:
+        check_weights(context.settings.weights)
+        self.context, self.settings = context, context.settings
+        self.factors = list(factors) if factors is not None else [1.0] * len(context.texts)
         """Per segment, the fraction of a pair's combined score it lets through (length_ratio_factor when flagged)."""
-        self.article_of = list(articles)
-        self.rows_of_article = {a: np.flatnonzero(articles == a) for a in set(self.article_of)}
-        self.numbers = [find_numbers(text, settings.quantities) for text in texts]
-        """Each text's counts, read once for every signal that looks at numbers."""
-        self.signals = {name: signal(self) for name, signal in SIGNALS.items()}
-        self.quantities = self.signals["quantities"].agreement
-        self._unit_vectors: dict[Unit, np.ndarray] = {}
-        self._knn: dict[tuple[Unit, str], float] = {}
+        self.signals = {name: signal(context) for name, signal in SIGNALS.items()}
         self._scores: dict[tuple[Unit, Unit], tuple[float, dict[str, float]]] = {}
-
-    def _knn_in_article(self, unit: Unit, other: Unit) -> float:
-        """Mean of the k best cosines of `unit` with the sentences of `other`'s article."""
-        key = (unit, self.article_of[other[0]])
-        if key not in self._knn:
-            rows = self.rows_of_article[key[1]]
-            sims = self.vectors[rows] @ self._vector(unit)
-            k = min(self.settings.neighbours, len(rows))
-            self._knn[key] = float(np.sort(sims)[-k:].mean())
-        return self._knn[key]
-
-    def unit_text(self, unit: Unit) -> str:
-        return " ".join(self.texts[i] for i in unit)
-
-    def prepare(self, units: list[Unit]) -> None:
-        """Embed the concatenated text of two-sentence units, all at once."""
-        todo = [u for u in dict.fromkeys(units) if len(u) > 1 and u not in self._unit_vectors]
-        if todo:
-            for unit, vector in zip(todo, self.embed([self.unit_text(u) for u in todo])):
-                self._unit_vectors[unit] = vector
-
-    def _vector(self, unit: Unit) -> np.ndarray:
-        return self.vectors[unit[0]] if len(unit) == 1 else self._unit_vectors[unit]
-
-    def margin(self, a: Unit, b: Unit) -> tuple[float, float]:
-        """Cosine and ratio margin: the cosine over the mean of both sides' k best cosines in the other's article."""
-        cosine = float(self._vector(a) @ self._vector(b))
-        knn = (self._knn_in_article(a, b) + self._knn_in_article(b, a)) / 2
-        return cosine, (cosine / knn if knn > 0 else cosine)
 
     def score(self, a: Unit, b: Unit) -> tuple[float, dict[str, float]]:
         """Every signal is symmetric, so (a, b) and (b, a) are scored once: facts re-check many pairs."""
@@ -176,9 +137,10 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     articles = np.array([s.article for s in chosen])
     neighbours = nearest_in_other_articles(vectors, articles, settings.candidates, settings.block_size, progress)
     factors = [settings.length_ratio_factor if settings.on == "english" and "length_ratio" in s.mt_flags else 1.0 for s in chosen]
-    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed, factors)
+    context = SignalContext.build(texts, vectors, articles, settings, embedder.embed)
+    scorer = PairScorer(context, factors)
 
-    same_quantity = counting_the_same(scorer.quantities.counted, vectors, articles, settings.candidates)
+    same_quantity = counting_the_same(context.quantities.counted, vectors, articles, settings.candidates)
     candidates: dict[tuple[str, str], dict[tuple[Unit, Unit], tuple[float, dict]]] = defaultdict(dict)
     for i in range(len(chosen)):
         nearest = [int(j) for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]) if np.isfinite(cosine)]
@@ -191,13 +153,13 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     following = _next_in_article(chosen)
     preceding = {v: k for k, v in following.items()}
     per_article_pair = {key: _one_to_one(candidates[key], settings.threshold) for key in sorted(candidates)}
-    options = {key: _widenings(links, used, following, preceding, scorer, settings.split_min_margin)
+    options = {key: _widenings(links, used, following, preceding, context.similarity, settings.split_min_margin)
                for key, (links, used) in per_article_pair.items()}
-    scorer.prepare([wider for found in options.values() for _, _, _, wider in found])  # one embedding call for all
+    context.similarity.prepare([wider for found in options.values() for _, _, _, wider in found])  # one embedding call for all
     links: list[tuple[Unit, Unit, float, dict]] = []
     for key, (found, used) in per_article_pair.items():
         found = _widen(found, used, options[key], scorer, settings)
-        links += found + _one_link_per_quantity(found, used, candidates[key], scorer.quantities, settings.threshold)
+        links += found + _one_link_per_quantity(found, used, candidates[key], context.quantities, settings.threshold)
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, scorer
@@ -252,7 +214,7 @@ def _one_to_one(scored: dict[tuple[Unit, Unit], tuple[float, dict]], threshold: 
 
 
 def _widenings(links: list[list], used: set[int], following: dict[int, int], preceding: dict[int, int],
-               scorer: PairScorer, min_margin: float) -> list[tuple[int, int, Unit, Unit]]:
+               similarity: Similarity, min_margin: float) -> list[tuple[int, int, Unit, Unit]]:
     """(link, side, its unit, the unit widened by an adjacent free sentence) where the added sentence
     alone is close enough to the other side to carry part of the fact."""
     options = []
@@ -263,7 +225,7 @@ def _widenings(links: list[list], used: set[int], following: dict[int, int], pre
                 if None in wider or (set(wider) - set(unit)) & used:
                     continue
                 added = tuple(set(wider) - set(unit))
-                if scorer.margin(added, other)[1] >= min_margin:
+                if similarity.margin(added, other)[1] >= min_margin:
                     options.append((n, side, unit, tuple(wider)))
     return options
 

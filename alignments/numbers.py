@@ -15,10 +15,13 @@ import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from mt.calendar_words import MONTHS
+from mt.atomic import atomic_file
+from mt.config import default_cache_dir
+from mt.languages import MONTHS
 
 QUALIFIERS = {
     "en": ("more than", "over", "at least", "about", "around", "almost", "nearly", "some", "up to", "approximately",
@@ -123,7 +126,7 @@ def _english_numbers(text: str) -> list[tuple[int, int, float]]:
 
 
 def _parse(text: str) -> list:
-    from quantulum3 import parser
+    from quantulum3 import parser  # lazy on purpose: quantulum3 loads its classifier on import
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -137,14 +140,10 @@ def unit_classifier() -> Path:
     The classifier quantulum3 ships is a pickle of one scikit-learn release that other releases cannot
     load, and its fallback without one fails on some sentences; retraining is quantulum3's own remedy.
     """
-    from importlib.metadata import version
 
-    from mt.atomic import atomic_file
-    from mt.translation.cache import DEFAULT_CACHE_DIR
-
-    path = DEFAULT_CACHE_DIR / "quantulum3" / f"clf-{version('quantulum3')}-sklearn-{version('scikit-learn')}.joblib"
+    path = default_cache_dir() / "quantulum3" / f"clf-{version('quantulum3')}-sklearn-{version('scikit-learn')}.joblib"
     if not path.is_file():
-        from quantulum3 import classifier
+        from quantulum3 import classifier  # lazy on purpose: quantulum3 loads its classifier on import
 
         with atomic_file(path) as staging, warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mt.config import load_config
 
 
 def configured(name: str) -> Any:
@@ -14,8 +15,6 @@ def configured(name: str) -> Any:
 
 def packaged_values() -> dict[str, Any]:
     """The alignment section of the packaged defaults, as AlignmentSettings field values (read on each call: no global state)."""
-    from mt.config import load_config
-
     return AlignmentSettings.values_from(load_config())
 
 
@@ -64,13 +63,6 @@ class AlignmentSettings:
         if "quantities" in values:
             values["quantities"] = {name: tuple(words) for name, words in values["quantities"].items()}
         return values
-
-    def __post_init__(self) -> None:
-        from alignments.signals import weighted_signals
-
-        missing = [name for name in weighted_signals() if name not in self.weights]
-        if missing:
-            raise ValueError(f"alignment.weights has no weight for the signal(s) {', '.join(missing)}")
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **overrides: Any) -> "AlignmentSettings":

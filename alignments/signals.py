@@ -1,21 +1,21 @@
 """Alignment signals: evidence that two units (one or two adjacent sentences) report the same fact.
 
-Adding a signal is one class plus one line in SIGNALS. The scorer computes
-every registered signal for each candidate pair and keeps them all in the
-pair's `signals`; the published `pairs` configuration has a column per signal,
-the card lists their weights, and the quality benchmark ablates each one, all
-read from this registry. A weighted signal also needs its weight under
-`alignment.weights` in configs/defaults.yaml.
+Adding a signal is one class plus one line in SIGNALS (and, when weighted, its
+weight under `alignment.weights` in configs/defaults.yaml). A signal sees only a
+`SignalContext` (texts, vectors, counts, settings). The scorer computes every
+registered signal for each candidate pair and keeps them all in the pair's
+`signals`; the published `pairs` configuration has a column per signal, the
+card and `mt align --help` describe them from their docstrings, and the quality
+benchmark ablates each one, all read from this registry.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+import inspect
+from typing import Mapping, Sequence
 
-from alignments.evidence import ChrF, EntityAgreement, QuantityAgreement
-
-if TYPE_CHECKING:
-    from alignments.comparable import PairScorer, Unit
+from alignments.context import SignalContext, Unit
+from alignments.evidence import ChrF, EntityAgreement
 
 
 class Signal:
@@ -24,10 +24,10 @@ class Signal:
     name: str = ""
     weighted: bool = True
 
-    def __init__(self, scorer: "PairScorer") -> None:
-        self.scorer = scorer
+    def __init__(self, context: SignalContext) -> None:
+        self.context = context
 
-    def __call__(self, a: "Unit", b: "Unit") -> float:
+    def __call__(self, a: Unit, b: Unit) -> float:
         raise NotImplementedError
 
 
@@ -37,7 +37,7 @@ class Cosine(Signal):
     name, weighted = "cosine", False
 
     def __call__(self, a, b):
-        return self.scorer.margin(a, b)[0]
+        return self.context.similarity.margin(a, b)[0]
 
 
 class Margin(Signal):
@@ -46,7 +46,7 @@ class Margin(Signal):
     name = "margin"
 
     def __call__(self, a, b):
-        return self.scorer.margin(a, b)[1]
+        return self.context.similarity.margin(a, b)[1]
 
 
 class Chrf(Signal):
@@ -54,12 +54,13 @@ class Chrf(Signal):
 
     name = "chrf"
 
-    def __init__(self, scorer):
-        super().__init__(scorer)
+    def __init__(self, context):
+        super().__init__(context)
         self.chrf = ChrF()
 
     def __call__(self, a, b):
-        return self.chrf(self.scorer.unit_text(a), self.scorer.unit_text(b))
+        unit_text = self.context.similarity.unit_text
+        return self.chrf(unit_text(a), unit_text(b))
 
 
 class Entities(Signal):
@@ -67,9 +68,9 @@ class Entities(Signal):
 
     name = "entities"
 
-    def __init__(self, scorer):
-        super().__init__(scorer)
-        self.agreement = EntityAgreement(scorer.texts, scorer.numbers)
+    def __init__(self, context):
+        super().__init__(context)
+        self.agreement = EntityAgreement(context.texts, context.numbers)
 
     def __call__(self, a, b):
         return self.agreement(a, b)
@@ -80,12 +81,8 @@ class Quantities(Signal):
 
     name = "quantities"
 
-    def __init__(self, scorer):
-        super().__init__(scorer)
-        self.agreement = QuantityAgreement(scorer.texts, scorer.settings.quantities, scorer.numbers)
-
     def __call__(self, a, b):
-        return self.agreement(a, b)
+        return self.context.quantities(a, b)
 
 
 SIGNALS: dict[str, type[Signal]] = {
@@ -104,3 +101,15 @@ def weighted_signals() -> list[str]:
 
 def signal_names() -> Sequence[str]:
     return list(SIGNALS)
+
+
+def describe_signal(name: str) -> str:
+    """The first line of the signal's docstring: what the card and `--help` say of it."""
+    return inspect.getdoc(SIGNALS[name]).splitlines()[0]
+
+
+def check_weights(weights: Mapping[str, float]) -> None:
+    """Every weighted signal needs a weight; a missing one is a settings error, not a silent zero."""
+    missing = [name for name in weighted_signals() if name not in weights]
+    if missing:
+        raise ValueError(f"alignment.weights has no weight for the signal(s) {', '.join(missing)}")

@@ -23,7 +23,7 @@ SUSPECT = re.compile(r"(?:^|[\s(])[^\s.]{1,3}\.$")
 
 def main() -> None:
     from mt.config import load_config
-    from mt.sentences import SentenceSplitter
+    from mt.segmentation.sentences import SentenceSplitter
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=SHARED)

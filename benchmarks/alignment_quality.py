@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def oracle_segments():
-    from mt.references import apply_references, load_references
     from mt.segmentation import segment
+    from mt.translation.references import apply_references, load_references
 
     segments = segment([ROOT / "seeds"]).segments
     apply_references(segments, load_references(ROOT / "seeds" / "references" / "references.jsonl"), as_english=True)
@@ -112,13 +112,14 @@ def signal_ceilings(segments, embedder, settings, gold) -> list[tuple[str, tuple
     from sklearn.linear_model import LogisticRegression
 
     from alignments.comparable import PairScorer, alignable, text_of
+    from alignments.context import SignalContext
     from alignments.signals import signal_names
 
     chosen = alignable(segments, settings)
     texts = [text_of(s, settings) for s in chosen]
     vectors = embedder.embed(texts)
     articles = np.array([s.article for s in chosen])
-    scorer = PairScorer(texts, vectors, articles, settings, embedder.embed)
+    scorer = PairScorer(SignalContext.build(texts, vectors, articles, settings, embedder.embed))
     names = signal_names()
     rows, combined, truth, groups = [], [], [], []
     for i, j in combinations(range(len(chosen)), 2):

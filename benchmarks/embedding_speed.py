@@ -28,11 +28,12 @@ def random_copy(folder: Path, target: Path) -> Path:
 
 
 def main() -> None:
-    from alignments.embeddings import DEFAULT_EMBEDDER, Embedder
+    from alignments import AlignmentSettings
+    from alignments.embeddings import Embedder
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=SHARED)
-    parser.add_argument("--model", default=DEFAULT_EMBEDDER)
+    parser.add_argument("--model", default=AlignmentSettings().embedder)
     parser.add_argument("--random-weights", type=Path, help="a sentence-transformers folder (weights not needed) to copy with random weights")
     parser.add_argument("--devices", default="cpu")
     parser.add_argument("--batch-sizes", default="64")

@@ -144,9 +144,9 @@ def main() -> None:
         build(args.data_dir, args.devset)
     settings = ParallelSettings(**AlignmentSettings().parallel)
     from alignments import EmbeddingCache
-    from mt.translation.cache import DEFAULT_CACHE_DIR
+    from mt.config import default_cache_dir
 
-    embedder = Embedder(args.embedder or AlignmentSettings().embedder, cache=EmbeddingCache(DEFAULT_CACHE_DIR))
+    embedder = Embedder(args.embedder or AlignmentSettings().embedder, cache=EmbeddingCache(default_cache_dir()))
     splits = {name: load_split(args.devset / name) for name in ("tune", "devtest", "newstest")}
     started = time.perf_counter()
     embedded = {name: embed_windows(docs, embedder, settings.max_align) for name, docs in splits.items()}

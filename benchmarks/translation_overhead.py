@@ -123,8 +123,8 @@ def main() -> None:
 
     sys.path.insert(0, str(HERE))
     import ctranslate2
-    from translation_speed import build_model, distinct_polish
     from transformers.utils import logging
+    from translation_speed import build_model, distinct_polish
 
     from mt.config import load_config
     from mt.pipeline import TranslateOptions, translate

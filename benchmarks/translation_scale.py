@@ -39,7 +39,7 @@ def worker(args) -> None:
         translate(segments, load_config(), options)
         result["seconds"] = time.perf_counter() - started
     else:
-        from mt import ray_engine
+        from mt.engines import ray as ray_engine
 
         started = time.perf_counter()
         ray_engine.connect(num_cpus=args.cpus)

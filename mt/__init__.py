@@ -25,7 +25,7 @@ _EXPORTS = {
     "Pair": "mt.records",
     "Fact": "mt.records",
     "segment": "mt.pipeline",
-    "segment_text": "mt.segmentation",
+    "segment_text": "mt.pipeline",
     "translate": "mt.pipeline",
     "TranslateOptions": "mt.pipeline",
     "align": "mt.pipeline",
@@ -34,6 +34,7 @@ _EXPORTS = {
     "BuildOptions": "mt.pipeline",
     "publish": "mt.publishing",
     "check_corpus": "mt.publishing",
+    "Corpus": "mt.publishing",
     "WorkFolder": "mt.workfolder",
 }
 

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import yaml
+
 from mt.errors import UserError
+
+CACHE_ENV = "MT_CACHE_DIR"
+"""Where the caches live when set (tests point it at a temporary folder)."""
 
 OPEN_MAPPINGS = {
     "segmentation.abbreviations": list,
@@ -27,7 +34,8 @@ OPEN_MAPPINGS = {
 
 POSITIVE = {
     "translation.max_batch_tokens", "translation.max_batch_tokens_cuda", "translation.max_loaded_models",
-    "alignment.neighbours", "alignment.candidates", "alignment.block_size",
+    "alignment.neighbours", "alignment.candidates", "alignment.block_size", "evaluation.bootstrap",
+    "evaluation.randomisation",
 }
 """Integers that must be at least 1."""
 
@@ -37,6 +45,24 @@ UNIT_INTERVAL = {"segmentation.min_language_confidence"}
 
 class ConfigError(UserError, ValueError):
     """A config file that cannot be used: bad YAML, an unknown key, a wrong type or range."""
+
+
+def default_cache_dir() -> Path:
+    """The translation, embedding and model-conversion caches: $MT_CACHE_DIR, else the user cache dir
+    (~/.cache/mt-comparable on Linux). Read on each call, so a changed environment is seen."""
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("mt-comparable"))
+
+
+def configured(*path: str) -> Any:
+    """A dataclass field whose default is the packaged value at `path` (e.g. "translation", "flags", "min_length_ratio"):
+    settings objects take their defaults from the YAML, read when an object is made (no global state)."""
+    def value() -> Any:
+        node: Any = load_config()
+        for key in path:
+            node = node[key]
+        return node
+
+    return field(default_factory=value)
 
 
 def defaults_text() -> str:
@@ -69,7 +95,7 @@ def load_config(path: Path | str | None = None) -> dict[str, Any]:
         return config
     user = plain_keys(user)
     if not isinstance(user, dict):
-        raise ConfigError(f"{path}: a config file must be a YAML mapping of sections (segmentation, translation, alignment)")
+        raise ConfigError(f"{path}: a config file must be a YAML mapping of sections ({', '.join(config)})")
     check(user, config, path)
     return merge(config, user)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
+from mt.atomic import atomic_file
 from mt.errors import UserError
 
 KINDS = (
@@ -24,9 +25,10 @@ KINDS = (
     "boilerplate",
     "duplicate",
 )
-"""Every kind a segment can have; later stages align `body` and `headline`."""
+"""Every kind a segment can have; `alignment.kinds` says which of them take part in alignment."""
 
-ALIGNABLE_KINDS = ("body", "headline")
+TEXT_KINDS = ("body", "headline")
+"""The kinds that are an article's own text (not furniture): they decide an article's language."""
 
 
 @dataclass
@@ -222,7 +224,6 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
 
 def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
     """Write records one JSON object a line, atomically; returns how many were written."""
-    from mt.atomic import atomic_file
 
     n = 0
     with atomic_file(path) as staging, staging.open("w", encoding="utf-8") as out:

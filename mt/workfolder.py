@@ -19,8 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from mt.atomic import atomic_file, atomic_folder
 from mt.errors import UserError
-from mt.records import ArticleInfo, Fact, Pair, Segment, read_articles, read_facts, read_pairs, read_segments, write_jsonl
+from mt.records import (
+    TEXT_KINDS,
+    ArticleInfo,
+    Fact,
+    Pair,
+    Segment,
+    read_articles,
+    read_facts,
+    read_pairs,
+    read_segments,
+    write_jsonl,
+)
 
 
 class WorkFolderError(UserError, ValueError):
@@ -82,8 +94,6 @@ class AlignmentFolder:
     def write(self, pairs: Sequence[Pair], facts: Sequence[Fact], settings: dict[str, Any],
               links: dict[tuple[str, str], list[str]] | None = None) -> None:
         """All files at once: written into a temporary sibling folder that then replaces this one."""
-        from mt.atomic import atomic_folder
-
         with atomic_folder(self.root) as staging:
             out = AlignmentFolder(staging)
             write_jsonl(out.pairs, pairs)
@@ -112,15 +122,10 @@ def read_articles_for(work: "WorkFolder", segments: Sequence[Segment]) -> list[A
         own.setdefault(segment.article, []).append(segment)
     for name, found in own.items():
         if name not in known:
-            langs = Counter(s.lang for s in found if s.kind in ("body", "headline")) or Counter([found[0].lang])
+            langs = Counter(s.lang for s in found if s.kind in TEXT_KINDS) or Counter([found[0].lang])
             articles.append(ArticleInfo(name=name, path=name, lang=langs.most_common(1)[0][0], segments=len(found)))
     present = set(own)
     return [a for a in articles if a.name in present]
-
-
-def read_segments_file(path: Path) -> list[Segment]:
-    """Segments from a JSON Lines file; a bad line is a RecordError naming the file, the line and the field."""
-    return read_segments(path)
 
 
 def read_for_publishing(work: WorkFolder) -> tuple[list[ArticleInfo], list[Segment], list[Pair], list[Fact], dict[str, Any]]:
@@ -174,10 +179,8 @@ def record_build_command(work: WorkFolder, command: str) -> None:
 
 def write_vectors(output: Path, model: str, texts: Sequence[str], vectors: Sequence) -> int:
     """The vectors file of `mt embed` (parquet: model, text, vector), read back by `Embedder.preload`; atomic."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy on purpose: only `mt embed` and the Ray engine write vectors
     import pyarrow.parquet as pq
-
-    from mt.atomic import atomic_file
 
     table = pa.table({"model": [model] * len(texts), "text": list(texts),
                       "vector": pa.array([list(map(float, v)) for v in vectors], pa.list_(pa.float32()))})

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from conftest import SEED_REFERENCES
 from typer.testing import CliRunner
 
 from alignments import AlignmentInputError, AlignmentSettings, Embedder, EmbeddingCache, align
-from alignments.embeddings import bundled_model_path
-import numpy as np
-
 from alignments.comparable import counting_the_same
+from alignments.encoders.sbert import bundled_model_path
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
 from alignments.evidence import EntityAgreement, QuantityAgreement
 from alignments.numbers import find_numbers
 from alignments.parallel import ParallelSettings, align_in_order
-from conftest import SEED_REFERENCES
 from mt.cli import app
 from mt.config import load_config
 from mt.records import Fact, Segment, read_facts, read_pairs

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.translation import Translator
-from mt.translation.backend import BackendSettingsError, check_cuda_device
 from mt.translation.batching import OutOfMemoryError, split_on_oom
+from mt.translation.devices import BackendSettingsError, check_cuda_device
 from mt.translation.pieces import MarianPieces
 
 ODD_TEXTS = ["", " ", "a </s> b", ">>pl<< Ala ma kota", "tab\there", "  double  space ", "emoji 😀 ⁇", "<unk>x", "ﬁ ligature ①", "Jabar-24"]

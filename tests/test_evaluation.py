@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SEED_REFERENCES
 from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.evaluation import EvalSet, evaluate, from_files, from_segments
-from conftest import SEED_REFERENCES
-from mt.references import load_references
 from mt.records import Segment, write_jsonl
+from mt.translation.references import load_references
 
 
 @pytest.fixture(scope="module")

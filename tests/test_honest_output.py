@@ -90,7 +90,7 @@ def test_kinds_need_the_whole_line(paragraph, kinds):
 )
 def test_no_split_after_an_abbreviation_that_never_ends_a_sentence(text, lang, sentences):
     from mt.config import load_config
-    from mt.sentences import SentenceSplitter
+    from mt.segmentation.sentences import SentenceSplitter
 
     settings = load_config()["segmentation"]
     splitter = SentenceSplitter(settings["abbreviations"], settings["never_final"], settings["year_abbreviations"],

@@ -68,10 +68,10 @@ def test_alignment_settings_defaults_are_the_configured_ones():
 def test_every_weighted_signal_has_a_weight_and_a_published_column():
     from alignments import AlignmentSettings
     from alignments.signals import SIGNALS, weighted_signals
-    from mt.publishing import features
+    from mt.publishing.configurations import configuration
 
     assert set(weighted_signals()) == set(AlignmentSettings().weights)
-    assert set(SIGNALS) <= set(features()["pairs"])
+    assert set(SIGNALS) <= set(configuration("pairs").features())
 
 
 def test_backend_registry_names_the_choices():
@@ -159,9 +159,9 @@ def test_private_library_apis_we_pin_still_behave():
     from datasets import Features
     from sacrebleu.metrics import BLEU
 
-    from mt.publishing import features
+    from mt.publishing.configurations import CONFIGURATIONS
 
-    for schema in features().values():
+    for schema in (c.features() for c in CONFIGURATIONS):
         assert Features._from_yaml_list(schema._to_yaml_list()) == schema
     score = BLEU().corpus_score(["the cat sat on the mat", "a dog ran"], [["the cat sat on a mat", "the dog ran"]], n_bootstrap=50)
     printed = float(re.search(r"± ([\d.]+)", score.format()).group(1))

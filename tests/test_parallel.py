@@ -11,7 +11,6 @@ from alignments.parallel import ParallelSettings, align_in_order, link_types
 from alignments.synthetic import PLANS, bag_of_words, document
 from mt.cli import app
 
-
 SETTINGS = ParallelSettings(**AlignmentSettings().parallel)
 
 

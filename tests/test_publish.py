@@ -9,8 +9,8 @@ from datasets import load_dataset
 from huggingface_hub import DatasetCard
 from typer.testing import CliRunner
 
-from mt.publishing import CONFIGS, features
 from mt.cli import app
+from mt.publishing.configurations import CONFIGURATIONS
 from mt.records import read_facts, read_pairs, read_segments
 
 runner = CliRunner()
@@ -37,10 +37,11 @@ def test_every_configuration_loads_with_the_pipelines_row_counts(built):
     assert all(n > 0 for n in expected.values())
     default = load_dataset(str(corpus), split="train")
     assert default.num_rows == expected["pairs"] and "text_a" in default.column_names
-    for config in CONFIGS:
+    for configuration in CONFIGURATIONS:
+        config = configuration.name
         dataset = load_dataset(str(corpus), config, split="train")
         assert dataset.num_rows == expected[config]
-        assert dataset.features == features()[config]
+        assert dataset.features == configuration.features()
     published = load_dataset(str(corpus), "segments", split="train")
     assert sorted(published["id"]) == sorted(s.id for s in segments), "nothing lost: every segment is published"
     import pyarrow as pa
@@ -91,7 +92,7 @@ def test_dataset_card_metadata(built):
     corpus, _ = built
     card = DatasetCard.load(corpus / "README.md").data.to_dict()
     assert [c["config_name"] for c in card["configs"] if c.get("default")] == ["pairs"]
-    assert {c["config_name"] for c in card["dataset_info"]} == set(CONFIGS)
+    assert {c["config_name"] for c in card["dataset_info"]} == {c.name for c in CONFIGURATIONS}
     assert set(card["language"]) == {"en", "pl", "ru"} and card["multilinguality"] == "multilingual"
     for key in ("task_categories", "size_categories", "pretty_name", "license", "tags"):
         assert card[key]
@@ -111,7 +112,7 @@ def test_dataset_card_metadata(built):
     ("mt build --references=/data/refs.jsonl seeds", "mt build --references=refs.jsonl seeds"),
 ])
 def test_card_command_has_no_local_absolute_paths(command, portable):
-    from mt.publishing import portable_command
+    from mt.publishing.card import portable_command
 
     assert portable_command(command) == portable
 

@@ -18,7 +18,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def local_ray():
     ray = pytest.importorskip("ray", reason="the [ray] extra (ray[data]) is not installed")
-    from mt.ray_engine import connect
+    from mt.engines.ray import connect
 
     connect(num_cpus=2)
     yield ray
@@ -51,8 +51,8 @@ def test_ray_output_is_byte_identical_to_local_and_the_cache_holds(local_ray, se
     distinct = len({s.text for s in read_segments(segments_file) if s.lang != "en"})
     assert f"{distinct} distinct text(s) sent" in printed, "duplicates across the input are translated once"
 
-    from mt import ray_engine
     from mt.config import load_config
+    from mt.engines import ray as ray_engine
     from mt.pipeline import TranslateOptions
 
     segments = read_segments(segments_file)

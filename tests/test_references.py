@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from conftest import SEED_REFERENCES
 from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.records import Segment, read_segments
-from conftest import SEED_REFERENCES
-from mt.references import REFERENCE_MODEL, check_references, load_references, reference_for
+from mt.translation.references import REFERENCE_MODEL, check_references, load_references, reference_for
 
 
 def test_every_non_english_seed_segment_has_a_reference(seed_segments):

@@ -7,10 +7,10 @@ import random
 
 import pytest
 import torch
+from conftest import SEED_REFERENCES
 from transformers import MarianMTModel, MarianTokenizer
 from typer.testing import CliRunner
 
-from conftest import SEED_REFERENCES
 from mt.cli import app
 from mt.records import Segment, read_segments
 from mt.translation import ModelUnavailableError, RoutingTranslator, Translator, translate_segments

@@ -33,7 +33,7 @@ def main(
 app.command("segment")(segment.segment_command)
 app.command("translate")(translate.translate_command)
 app.command("evaluate")(evaluate.evaluate_command)
-app.command("align")(align.align_command)
+app.command("align", epilog=align.signals_epilog())(align.align_command)
 app.command("embed")(embed.embed_command)
 app.command("align-eval")(align.align_eval_command)
 app.command("publish")(publish.publish_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -9,7 +10,21 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, progress_bars, quiet_transformers, results, split_list, user_errors, warn, write_json
+from mt.cli.common import (
+    CONFIG_OPTION,
+    QUIET_OPTION,
+    config_from,
+    console,
+    fail,
+    print_alignment_summary,
+    progress_bars,
+    quiet_transformers,
+    results,
+    split_list,
+    user_errors,
+    warn,
+    write_json,
+)
 
 
 class Mode(str, Enum):
@@ -46,9 +61,9 @@ def align_command(
     settings used). In parallel mode also links/<a>__<b>.txt in the
     `\\[i, j]:\\[k]` format of vecalign and bertalign.
     """
-    from alignments import AlignmentSettings
-    from mt import pipeline
-    from mt.workfolder import read_segments_file
+    from alignments import AlignmentSettings  # lazy on purpose: `mt --help` must not import the stages
+    from mt import pipeline, streams
+    from mt.records import read_segments
 
     loaded = config_from(config)
     settings = AlignmentSettings.from_config(loaded, kinds=split_list(kinds), on=on.value if on else None,
@@ -60,13 +75,16 @@ def align_command(
         with user_errors():
             options = pipeline.AlignOptions(mode="parallel", device=device, cache_dir=cache_dir, use_cache=not no_cache)
             links, scores = pipeline.align_parallel_files(inputs[0], inputs[1], settings, options, one_per_line=not split, config=loaded)
-        _write_links(output, links, scores, quiet)
+            streams.write_links(str(output), links, scores, echo=typer.echo)
+        if not quiet and str(output) != "-":
+            deleted = sum(1 for s, t in links if not s or not t)
+            console.print(f"{len(links)} links ({deleted} deletions) -> {output}")
         return
     if len(inputs) != 1:
         fail("give one translated segments file, or two plain text files with --mode parallel")
     translated = inputs[0]
     with user_errors():
-        segments = read_segments_file(translated)
+        segments = read_segments(translated)
         options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache, vectors=vectors)
         run = pipeline.align(segments, settings, options, input_name=translated.name, progress=progress_bars(quiet))
     folder = pipeline.write_alignment(output, run)
@@ -75,35 +93,12 @@ def align_command(
         console.print(f"-> {folder.pairs}, {folder.facts}")
 
 
-def _write_links(output: Path, links, scores, quiet: bool) -> None:
-    """vecalign's `[i, j]:[k]:score` lines, to a file or stdout."""
-    from alignments.evaluation import format_links
-    from mt.atomic import atomic_file
+def signals_epilog() -> str:
+    """The signals a pair is scored on, from the registry (alignments/signals.py)."""
+    from alignments.signals import SIGNALS, describe_signal  # lazy on purpose: only building the CLI needs it
 
-    lines = format_links(links, scores)
-    if str(output) == "-":
-        for line in lines:
-            typer.echo(line)
-        return
-    with atomic_file(output) as staging:
-        staging.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if not quiet:
-        deleted = sum(1 for s, t in links if not s or not t)
-        console.print(f"{len(links)} links ({deleted} deletions) -> {output}")
-
-
-def print_alignment_summary(run) -> None:
-    result = run.result
-    table = Table(title="alignment", title_justify="left", show_header=False)
-    rows = [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
-            ("pairs", len(result.pairs)), ("facts", len(result.facts)),
-            ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
-            ("disagreements", sum(len(f.disagreements) for f in result.facts)),
-            ("sentences embedded now", run.embedded_now)]
-    rows += [(f"left out: translation flagged {flag}", len(ids)) for flag, ids in result.skipped.items()]
-    for key, value in rows:
-        table.add_row(key, str(value))
-    console.print(table)
+    lines = [f"{name}: {describe_signal(name)}" for name in SIGNALS]
+    return "Signals (each a column of the published pairs):\n\n" + "\n\n".join(lines)
 
 
 def align_eval_command(
@@ -119,9 +114,11 @@ def align_eval_command(
     their members from different articles, and by their purity: the share of
     fact members that report the same gold fact as the rest of their fact.
     """
-    from dataclasses import asdict
 
-    from alignments.evaluation import evaluate_alignment, evaluate_fact_purity
+    from alignments.evaluation import (  # lazy on purpose: `mt --help` must not import the stages
+        evaluate_alignment,
+        evaluate_fact_purity,
+    )
 
     with user_errors():
         scores = evaluate_alignment(predicted, gold, mode.value, deletions=not ignore_deletions)

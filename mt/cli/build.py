@@ -8,9 +8,31 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
-from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, fail, progress_bars, quiet_datasets, quiet_transformers, user_errors, warn
-from mt.cli.translate import Backend, EnglishFrom, _print_summary, _report_references, _routes
+from mt.cli.common import (
+    CONFIG_OPTION,
+    ENGINE_OPTION,
+    QUIET_OPTION,
+    RAY_ADDRESS_OPTION,
+    WORKERS_OPTION,
+    Engine,
+    config_from,
+    console,
+    fail,
+    parse_routes,
+    print_alignment_summary,
+    print_segmentation,
+    print_translation_summary,
+    progress_bars,
+    quiet_datasets,
+    quiet_transformers,
+    report_references,
+    user_errors,
+    warn,
+)
+from mt.cli.translate import Backend, EnglishFrom
+from mt.translation.references import REFERENCES_BESIDE_INPUTS
 
 
 def build_command(
@@ -35,11 +57,7 @@ def build_command(
     Each stage writes its output into the work folder, so any stage can be
     re-run on its own from there (`mt translate`, `mt align`, `mt publish`).
     """
-    from rich.markup import escape
-
-    from mt import pipeline
-    from mt.cli.align import print_alignment_summary
-    from mt.references import REFERENCES_BESIDE_INPUTS
+    from mt import pipeline  # lazy on purpose: `mt --help` must not import the stages
 
     settings = config_from(config)
     if references is None and english_from == EnglishFrom.reference:
@@ -50,7 +68,7 @@ def build_command(
     options = pipeline.BuildOptions(
         engine=engine.value, workers=workers, ray_address=ray_address,
         english_from=english_from.value, references=references, timestamp=timestamp,
-        translate=pipeline.TranslateOptions(models=_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
+        translate=pipeline.TranslateOptions(models=parse_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),
     )
     command = "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model)
@@ -64,13 +82,13 @@ def build_command(
     for note in getattr(report.translation, "notes", []):
         warn(escape(note))
     if not quiet:
-        from mt.cli.segment import print_segmentation
-
         print_segmentation(report.segmentation, f"{len(report.segmentation.segments)} segments -> {work / 'segments.jsonl'}")
         if english_from == EnglishFrom.reference:
-            _report_references(report.translation, quiet)
+            report_references(report.translation, quiet)
         else:
-            _print_summary(report.translation)
+            if report.engine.describe():
+                console.print(report.engine.describe())
+            print_translation_summary(report.translation)
         print_alignment_summary(report.alignment)
         counts = report.counts
         console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)")

@@ -1,8 +1,10 @@
-"""What every command shares: the stderr console, config loading, progress bars, one error path."""
+"""What every command shares: the stderr console, config loading, progress bars, one error path, the printers."""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
@@ -10,6 +12,12 @@ from typing import Any, Callable, Iterator, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from tqdm import tqdm
+
+from mt.config import load_config
+from mt.engines import ENGINES
+from mt.errors import UserError
 
 console = Console(stderr=True, highlight=False)
 """Progress, summaries and warnings go to stderr; stdout carries only results (tables of scores, JSON, `-o -`)."""
@@ -19,9 +27,8 @@ CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over the p
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary.")
 
 
-class Engine(str, Enum):
-    local = "local"
-    ray = "ray"
+Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
+"""--engine's choices: the engine registry (mt/engines/)."""
 
 
 ENGINE_OPTION = typer.Option(Engine.local, help="local: this machine; ray: an actor pool on a Ray cluster (pip install 'mt-comparable[ray]'), output byte-identical to local.")
@@ -42,8 +49,6 @@ def warn(message: str) -> None:
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Any UserError raised by a stage becomes one 'error:' line and exit code 1."""
-    from mt.errors import UserError
-
     try:
         yield
     except UserError as error:
@@ -51,8 +56,6 @@ def user_errors() -> Iterator[None]:
 
 
 def config_from(path: Path | None) -> dict[str, Any]:
-    from mt.config import load_config
-
     with user_errors():
         return load_config(path)
 
@@ -63,8 +66,6 @@ def split_list(value: str | None) -> list[str] | None:
 
 def write_json(target: Path, data: Any) -> None:
     """The one `--json FILE` convention: a file, or '-' for stdout."""
-    import json
-
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
     if str(target) == "-":
         typer.echo(text)
@@ -77,8 +78,6 @@ def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContex
 
     @contextlib.contextmanager
     def bar(description: str, total: int):
-        from tqdm import tqdm
-
         with tqdm(total=total, unit="seg", desc=description, disable=quiet or not total, dynamic_ncols=True) as shown:
             yield shown.update
 
@@ -87,10 +86,9 @@ def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContex
 
 def quiet_transformers() -> None:
     """Loading bars and advice from transformers would bury our own progress bar."""
-    import warnings
 
-    from huggingface_hub.utils import logging as hub_logging
-    from transformers.utils import logging
+    from huggingface_hub.utils import logging as hub_logging  # lazy on purpose: the hub client is slow to import
+    from transformers.utils import logging  # lazy on purpose: transformers takes seconds to import
 
     logging.disable_progress_bar()
     logging.set_verbosity_error()
@@ -100,7 +98,78 @@ def quiet_transformers() -> None:
 
 def quiet_datasets() -> None:
     """The datasets library's per-file progress bars and notes, on a folder of three small files, are noise."""
-    import datasets
+    import datasets  # lazy on purpose: datasets takes seconds to import
 
     datasets.disable_progress_bars()
     datasets.utils.logging.set_verbosity_error()
+
+
+def print_segmentation(result, title: str) -> None:
+    """Per article: its language, segment count and kinds (stderr)."""
+    table = Table(title=title, title_justify="left")
+    for column in ("article", "outlet", "lang", "segments", "kinds"):
+        table.add_column(column)
+    for article in result.articles:
+        kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
+        table.add_row(article.name, article.metadata.get("outlet", "?"), article.lang, str(len(article.segments)), kinds)
+    console.print(table)
+
+
+def print_translation_summary(summary) -> None:
+    table = Table(title="translation", title_justify="left", show_header=False)
+    rows = [
+        ("segments", summary.segments),
+        ("already English (passed through)", summary.passed_through),
+        ("translated", summary.translated),
+        ("  of which from cache", summary.from_cache),
+        ("  of which split (too long)", summary.split),
+        ("model batches run", summary.model_calls),
+        ("seconds (of which loading models)", f"{summary.seconds:.1f} ({summary.load_seconds:.1f})"),
+        ("segments/s", f"{summary.translated / summary.seconds:.1f}" if summary.seconds else "-"),
+    ]
+    rows += [(f"model {escape(name)}", n) for name, n in summary.models.items()]
+    rows += [(f"backend {name}", n) for name, n in summary.backends.items()]
+    rows += [(f"flag {flag}", n) for flag, n in sorted(summary.flags.items())]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def print_translation_notes(summary) -> None:
+    """Warnings every translation run owes the user: fallback routes and split segments."""
+    for note in summary.notes:
+        warn(escape(note))
+    if summary.split:
+        warn(f"{summary.split} segment(s) were longer than the model's input and were translated in pieces")
+
+
+def report_references(report, quiet: bool) -> None:
+    for problem in report.missing:
+        warn(f"no reference for {problem}")
+    if not quiet:
+        console.print(f"{report.applied} segments took their English from human references ({report.english} already English)")
+
+
+def print_alignment_summary(run) -> None:
+    result = run.result
+    table = Table(title="alignment", title_justify="left", show_header=False)
+    rows = [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
+            ("pairs", len(result.pairs)), ("facts", len(result.facts)),
+            ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
+            ("disagreements", sum(len(f.disagreements) for f in result.facts)),
+            ("sentences embedded now", run.embedded_now)]
+    rows += [(f"left out: translation flagged {flag}", len(ids)) for flag, ids in result.skipped.items()]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def parse_routes(items: list[str]) -> dict[str, str]:
+    """--model LANG=MODEL options as a route table."""
+    routes = {}
+    for item in items:
+        lang, sep, spec = item.partition("=")
+        if not sep or not lang.strip() or not spec.strip():
+            fail(f"--model expects LANG=MODEL, got '{item}'")
+        routes[lang.strip()] = spec.strip()
+    return routes

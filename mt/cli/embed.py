@@ -7,7 +7,18 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, quiet_transformers, user_errors
+from mt.cli.common import (
+    CONFIG_OPTION,
+    ENGINE_OPTION,
+    QUIET_OPTION,
+    RAY_ADDRESS_OPTION,
+    WORKERS_OPTION,
+    Engine,
+    config_from,
+    console,
+    quiet_transformers,
+    user_errors,
+)
 
 
 def embed_command(
@@ -25,14 +36,15 @@ def embed_command(
 
     With --engine ray an actor pool on the cluster embeds them (one GPU per actor when there are GPUs).
     """
-    from alignments import AlignmentSettings
+    from alignments import AlignmentSettings  # lazy on purpose: `mt --help` must not import the stages
     from mt import pipeline
-    from mt.workfolder import read_segments_file
+    from mt.engines import get_engine
+    from mt.records import read_segments
 
     settings = AlignmentSettings.from_config(config_from(config), embedder=embedder)
     quiet_transformers()
     with user_errors():
-        count = pipeline.embed(read_segments_file(translated), output, settings, engine=engine.value, workers=workers,
-                               address=ray_address, device=device)
+        runner = get_engine(engine.value, workers=workers, address=ray_address)
+        count = pipeline.embed(read_segments(translated), output, settings, engine=runner, device=device)
     if not quiet:
         console.print(f"{count} distinct texts embedded with {settings.embedder} -> {output}")

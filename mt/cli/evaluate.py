@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from mt.cli.common import fail, results, split_list, write_json
-from mt.evaluation.metrics import DEFAULT_BOOTSTRAP, DEFAULT_METRICS, DEFAULT_RANDOMISATION, DEFAULT_SEED, DEFAULT_WORST
 
 
 def evaluate_command(
@@ -21,11 +20,11 @@ def evaluate_command(
     segments: Optional[Path] = typer.Option(None, "--segments", help="A file from `mt translate`: its machine translations are scored against their `reference`."),
     test_set: Optional[str] = typer.Option(None, "--test-set", "-t", help="A sacrebleu test set name (e.g. wmt20, flores101); sacrebleu downloads it."),
     language_pair: Optional[str] = typer.Option(None, "--language-pair", "-l", help="With --test-set, e.g. pl-en."),
-    metrics: str = typer.Option(",".join(DEFAULT_METRICS), help="Comma-separated: bleu, chrf, chrf++, ter."),
-    bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, min=1, help="Bootstrap resamples for 95% intervals and the paired bootstrap test (1 = no intervals)."),
-    randomisation: int = typer.Option(DEFAULT_RANDOMISATION, min=1, help="Trials of the approximate randomisation test."),
-    seed: int = typer.Option(DEFAULT_SEED, help="Random seed: the same seed gives the same intervals and p-values."),
-    worst: int = typer.Option(DEFAULT_WORST, min=0, help="How many of the worst sentences (by sentence chrF) to show."),
+    metrics: Optional[str] = typer.Option(None, help="Comma-separated: bleu, chrf, chrf++, ter (default: configs, all four)."),
+    bootstrap: Optional[int] = typer.Option(None, min=1, help="Bootstrap resamples for 95% intervals and the paired bootstrap test (1 = no intervals; default: configs, 1000)."),
+    randomisation: Optional[int] = typer.Option(None, min=1, help="Trials of the approximate randomisation test (default: configs, 10000)."),
+    seed: Optional[int] = typer.Option(None, help="Random seed: the same seed gives the same intervals and p-values (default: configs, 12345, sacrebleu's own)."),
+    worst: Optional[int] = typer.Option(None, min=0, help="How many of the worst sentences (by sentence chrF) to show (default: configs, 10)."),
     comet: Optional[str] = typer.Option(None, help="Also score with COMET (needs the \\[comet] extra and a local model folder or cached model)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write every number and signature as JSON to this file ('-' for stdout instead of the tables).", allow_dash=True),
 ) -> None:
@@ -35,9 +34,14 @@ def evaluate_command(
     with references, broken down per article and source language); or --test-set
     with --language-pair, for which sacrebleu downloads the test set.
     """
-    from mt.evaluation import evaluate, from_files, from_segments, testset_files
+    from mt.evaluation import (  # lazy on purpose: `mt --help` must not import the stages
+        evaluate,
+        from_files,
+        from_segments,
+        testset_files,
+    )
 
-    chosen = split_list(metrics) or list(DEFAULT_METRICS)
+    chosen = split_list(metrics)
     try:
         if segments:
             evalset = from_segments(segments)
@@ -108,7 +112,7 @@ def _print(report, comet_scores) -> None:
 def _comet(model: str, evalset) -> dict[str, float] | str:
     """COMET is optional: a clear message when it cannot run, never a made-up score."""
     try:
-        from comet import download_model, load_from_checkpoint
+        from comet import download_model, load_from_checkpoint  # lazy on purpose: the optional [comet] extra
     except ImportError:
         return "not computed: COMET is not installed (pip install 'mt-comparable[comet]')"
     if evalset.sources is None:

@@ -31,7 +31,7 @@ def publish_command(
     dataset card that says how the corpus was built, what is in it and what its
     limits are; and report.html, the facts side by side for a reader.
     """
-    from mt.publishing import publish, upload
+    from mt.publishing import publish, upload  # lazy on purpose: `mt --help` must not import the stages
     from mt.workfolder import WorkFolder, build_command_of
 
     quiet_datasets()
@@ -54,7 +54,7 @@ def publish_command(
 
 
 def check_folder(folder: Path, quiet: bool) -> None:
-    from mt.publishing import check_corpus
+    from mt.publishing import check_corpus  # lazy on purpose, as above
 
     problems = check_corpus(folder)
     if problems:

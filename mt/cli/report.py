@@ -7,12 +7,14 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import QUIET_OPTION, console, user_errors
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, split_list, user_errors
 
 
 def report_command(
     corpus: Path = typer.Argument(..., help="The corpus folder that `mt build` or `mt publish` wrote.", exists=True, file_okay=False),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the page (default: report.html inside CORPUS, where the card links to it).", dir_okay=False),
+    kinds: Optional[str] = typer.Option(None, help="Comma-separated segment kinds that took part in alignment, listed as unmatched when unpaired (default: configs, alignment.kinds)."),
+    config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Write one self-contained HTML page that shows the corpus side by side.
@@ -24,9 +26,10 @@ def report_command(
     `mt build` and `mt publish` already write it; this re-renders it, for
     example for a corpus downloaded from the hub.
     """
-    from mt.report import write_report
+    from mt.publishing import write_report  # lazy on purpose: `mt --help` must not import the stages
 
+    chosen = split_list(kinds) or config_from(config)["alignment"]["kinds"]
     with user_errors():
-        written = write_report(corpus, output)
+        written = write_report(corpus, output, kinds=chosen)
     if not quiet:
         console.print(f"report -> {written}")

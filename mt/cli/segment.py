@@ -7,9 +7,8 @@ from typing import List, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, split_list, user_errors, warn
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, fail, print_segmentation, split_list, user_errors, warn
 
 
 def segment_command(
@@ -25,31 +24,17 @@ def segment_command(
     captions, datelines, embedded posts, teasers, boilerplate and duplicates are
     labelled by `kind` rather than dropped.
     """
-    from mt.pipeline import segment
-    from mt.records import write_jsonl
-    from mt.workfolder import articles_beside
+    from mt import pipeline, streams  # lazy on purpose: `mt --help` must not import the stages
 
     settings = config_from(config)
     if languages:
         settings["segmentation"]["languages"] = split_list(languages)
     with user_errors():
-        result = segment(inputs, settings)
+        result = pipeline.segment(inputs, settings)
     for problem in result.problems:
         warn(escape(str(problem)))
     if not result.articles:
         fail("no article could be read", code=2)
-    count = write_jsonl(output, result.segments)
-    write_jsonl(articles_beside(output), [article.info() for article in result.articles])
+    count = streams.write_segmentation(output, result)
     if not quiet:
         print_segmentation(result, f"{count} segments -> {output}")
-
-
-def print_segmentation(result, title: str) -> None:
-    """Per article: its language, segment count and kinds (stderr)."""
-    table = Table(title=title, title_justify="left")
-    for column in ("article", "outlet", "lang", "segments", "kinds"):
-        table.add_column(column)
-    for article in result.articles:
-        kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
-        table.add_row(article.name, article.metadata.get("outlet", "?"), article.lang, str(len(article.segments)), kinds)
-    console.print(table)

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from mt.cli.common import CONFIG_OPTION, ENGINE_OPTION, QUIET_OPTION, RAY_ADDRESS_OPTION, WORKERS_OPTION, Engine, config_from, console, fail, progress_bars, quiet_transformers, user_errors, warn, write_json
+from mt.cli.common import (
+    CONFIG_OPTION,
+    ENGINE_OPTION,
+    QUIET_OPTION,
+    RAY_ADDRESS_OPTION,
+    WORKERS_OPTION,
+    Engine,
+    config_from,
+    console,
+    fail,
+    parse_routes,
+    print_translation_notes,
+    print_translation_summary,
+    progress_bars,
+    quiet_transformers,
+    report_references,
+    user_errors,
+    warn,
+    write_json,
+)
 from mt.translation.registry import BACKENDS
 
 Backend = Enum("Backend", {name: name for name in BACKENDS}, type=str)
@@ -59,133 +75,36 @@ def translate_command(
     truncated), and every translation is cached, so a second run makes no model
     call and an interrupted run resumes where it stopped.
     """
-    from mt import pipeline
-    from mt.records import write_jsonl
+    from mt import pipeline, streams  # lazy on purpose: `mt --help` must not import the stages
+    from mt.engines import get_engine
 
     settings = config_from(config)
-    if engine == Engine.ray and ("://" in str(source) or str(source).endswith(".parquet")):
-        from mt import ray_engine
-
-        with user_errors():
-            segments, plain = ray_engine.read_segments(str(source)), False
-    else:
-        segments, plain = _read(source, lines, settings)
     with user_errors():
+        runner = get_engine(engine.value, workers=workers, address=ray_address)
+        segments, plain = streams.read_segments_input(str(source), config=settings, one_per_line=lines, engine=runner)
         if english_from == EnglishFrom.reference:
             if references is None:
                 fail("--english-from reference needs the references file: --references FILE")
-            report = pipeline.english_from_references(segments, references)
-            _report_references(report, quiet)
+            report_references(pipeline.english_from_references(segments, references), quiet)
         else:
             if references is not None:
                 for problem in pipeline.attach_references(segments, references).missing:
                     warn(f"no reference for {problem}")
             quiet_transformers()
             options = pipeline.TranslateOptions(
-                models=_routes(model), fallback_model=fallback_model, backend=backend.value if backend else None,
+                models=parse_routes(model), fallback_model=fallback_model, backend=backend.value if backend else None,
                 compute_type=compute_type, device=device, beams=beams, max_new_tokens=max_new_tokens,
                 min_new_tokens=min_new_tokens, max_batch_tokens=max_batch_tokens, cache_dir=cache_dir, use_cache=not no_cache,
             )
-            if engine == Engine.ray:
-                from mt import ray_engine
-
-                with progress_bars(quiet)("translating on ray (distinct texts)", len({s.text for s in segments})) as step:
-                    summary, run = ray_engine.translate(segments, settings, options, workers=workers, address=ray_address, progress=step)
-                if not quiet:
-                    console.print(f"ray: {run.actors} actor(s), {run.gpus_per_actor:g} GPU each; {run.sent} distinct text(s) sent, "
-                                  f"{run.model_calls} model batch(es)")
-            else:
-                summary = pipeline.translate(segments, settings, options, progress_bars(quiet))
-            for note in summary.notes:
-                warn(escape(note))
-            if summary.split:
-                warn(f"{summary.split} segment(s) were longer than the model's input and were translated in pieces")
+            summary = pipeline.translate(segments, settings, options, progress_bars(quiet), runner)
+            if not quiet and runner.describe():
+                console.print(runner.describe())
+            print_translation_notes(summary)
             if not quiet:
-                _print_summary(summary)
+                print_translation_summary(summary)
             if json_out:
                 write_json(json_out, summary.as_dict())
-    as_text = (output_format or (OutputFormat.text if plain else OutputFormat.jsonl)) == OutputFormat.text
-    if str(output) == "-":
-        for segment in segments:
-            typer.echo(segment.english if as_text else _json_line(segment))
-    elif as_text:
-        from mt.atomic import atomic_file
-
-        with atomic_file(output) as staging:
-            staging.write_text("".join(f"{s.english}\n" for s in segments), encoding="utf-8")
-    else:
-        write_jsonl(output, segments)
+        as_text = (output_format or (OutputFormat.text if plain else OutputFormat.jsonl)) == OutputFormat.text
+        streams.write_segments_output(str(output), segments, as_text=as_text, echo=typer.echo)
     if not quiet and str(output) != "-":
         console.print(f"{len(segments)} segments -> {output}")
-
-
-def _read(source: Path, one_per_line: bool, settings: dict) -> tuple[list, bool]:
-    """Segments, and whether the input was plain text (read from a JSON Lines file, a text file or stdin)."""
-    from mt.segmentation import segment_text
-    from mt.workfolder import read_segments_file
-
-    if str(source) != "-" and not source.is_file():
-        fail(f"{source}: no such file")
-    if str(source) != "-" and source.suffix == ".jsonl":
-        with user_errors():
-            return read_segments_file(source), False
-    try:
-        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"{source}: not UTF-8 text")
-    if str(source) == "-" and text.lstrip().startswith("{"):
-        import tempfile
-
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as spooled:
-            spooled.write(text)
-            spooled.flush()
-            with user_errors():
-                return read_segments_file(Path(spooled.name)), False
-    name = "stdin" if str(source) == "-" else source.stem
-    with user_errors():
-        return segment_text(text, name, settings, one_per_line=one_per_line).segments, True
-
-
-def _routes(items: list[str]) -> dict[str, str]:
-    routes = {}
-    for item in items:
-        lang, sep, spec = item.partition("=")
-        if not sep or not lang.strip() or not spec.strip():
-            fail(f"--model expects LANG=MODEL, got '{item}'")
-        routes[lang.strip()] = spec.strip()
-    return routes
-
-
-def _json_line(segment) -> str:
-    import json
-
-    from mt.records import to_dict
-
-    return json.dumps(to_dict(segment), ensure_ascii=False)
-
-
-def _report_references(report, quiet: bool) -> None:
-    for problem in report.missing:
-        warn(f"no reference for {problem}")
-    if not quiet:
-        console.print(f"{report.applied} segments took their English from human references ({report.english} already English)")
-
-
-def _print_summary(summary) -> None:
-    table = Table(title="translation", title_justify="left", show_header=False)
-    rows = [
-        ("segments", summary.segments),
-        ("already English (passed through)", summary.passed_through),
-        ("translated", summary.translated),
-        ("  of which from cache", summary.from_cache),
-        ("  of which split (too long)", summary.split),
-        ("model batches run", summary.model_calls),
-        ("seconds (of which loading models)", f"{summary.seconds:.1f} ({summary.load_seconds:.1f})"),
-        ("segments/s", f"{summary.translated / summary.seconds:.1f}" if summary.seconds else "-"),
-    ]
-    rows += [(f"model {escape(name)}", n) for name, n in summary.models.items()]
-    rows += [(f"backend {name}", n) for name, n in summary.backends.items()]
-    rows += [(f"flag {flag}", n) for flag, n in sorted(summary.flags.items())]
-    for key, value in rows:
-        table.add_row(key, str(value))
-    console.print(table)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from mt.errors import UserError
 from mt.evaluation.scoring import EvalSet
 from mt.records import read_segments
-from mt.references import REFERENCE_MODEL
-from mt.errors import UserError
+from mt.translation.references import REFERENCE_MODEL
 
 
 class EvaluationInputError(UserError, ValueError):
@@ -60,7 +60,7 @@ def from_files(hypotheses: Sequence[Path | str], reference: Path | str, source: 
 
 def testset_files(test_set: str, language_pair: str) -> tuple[Path, Path]:
     """Source and reference files of a sacrebleu test set, downloaded by sacrebleu when needed."""
-    from sacrebleu.dataset import DATASETS
+    from sacrebleu.dataset import DATASETS  # lazy on purpose: sacrebleu's dataset index is only for --test-set
 
     if test_set not in DATASETS:
         raise EvaluationInputError(f"unknown sacrebleu test set '{test_set}' (see `sacrebleu --list`)")

@@ -1,4 +1,5 @@
-"""The metrics `mt evaluate` computes, all from sacrebleu, with their defaults as named constants."""
+"""The metrics `mt evaluate` computes, all from sacrebleu; which ones and how many resamples: `evaluation` in
+configs/defaults.yaml."""
 
 from __future__ import annotations
 
@@ -15,14 +16,6 @@ METRICS: dict[str, Callable[[], Metric]] = {
 }
 """sacrebleu's own defaults: BLEU tok 13a with exp smoothing, chrF2 with n=6, chrF++ adds word bigrams."""
 
-DEFAULT_METRICS = ("bleu", "chrf", "chrf++", "ter")
-DEFAULT_BOOTSTRAP = 1000
-"""Resamples for the 95% confidence intervals and the paired bootstrap test."""
-DEFAULT_RANDOMISATION = 10000
-"""Trials of the approximate randomisation test (sacrebleu's default)."""
-DEFAULT_SEED = 12345
-"""sacrebleu's own default seed: the same inputs give the same intervals and p-values."""
-DEFAULT_WORST = 10
 LOWER_IS_BETTER = {"ter"}
 
 

@@ -10,14 +10,8 @@ from typing import Iterator, Sequence
 from sacrebleu.metrics import CHRF
 from sacrebleu.significance import PairedTest
 
-from mt.evaluation.metrics import (
-    DEFAULT_BOOTSTRAP,
-    DEFAULT_METRICS,
-    DEFAULT_RANDOMISATION,
-    DEFAULT_SEED,
-    DEFAULT_WORST,
-    make_metric,
-)
+from mt.config import load_config
+from mt.evaluation.metrics import make_metric
 
 
 @dataclass
@@ -163,13 +157,22 @@ def worst_sentences(evalset: EvalSet, n: int) -> list[WorstSentence]:
 
 def evaluate(
     evalset: EvalSet,
-    metrics: Sequence[str] = DEFAULT_METRICS,
-    n_bootstrap: int = DEFAULT_BOOTSTRAP,
-    n_randomisation: int = DEFAULT_RANDOMISATION,
-    seed: int = DEFAULT_SEED,
-    worst: int = DEFAULT_WORST,
+    metrics: Sequence[str] | None = None,
+    n_bootstrap: int | None = None,
+    n_randomisation: int | None = None,
+    seed: int | None = None,
+    worst: int | None = None,
 ) -> EvaluationReport:
-    """Score every system; with two or more, test each against the first. Deterministic for a seed."""
+    """Score every system; with two or more, test each against the first. Deterministic for a seed.
+
+    None takes the configured value (`evaluation` in configs/defaults.yaml).
+    """
+    defaults = load_config()["evaluation"]
+    metrics = list(metrics) if metrics else defaults["metrics"]
+    n_bootstrap = defaults["bootstrap"] if n_bootstrap is None else n_bootstrap
+    n_randomisation = defaults["randomisation"] if n_randomisation is None else n_randomisation
+    seed = defaults["seed"] if seed is None else seed
+    worst = defaults["worst"] if worst is None else worst
     with sacrebleu_seed(seed):
         systems = [SystemReport(name, corpus_scores(h, evalset.references, metrics, n_bootstrap)) for name, h in evalset.systems.items()]
         if len(systems) > 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable, Sequence, TypeVar
+
 from mt.errors import UserError
 
 T = TypeVar("T")

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import platformdirs
-
-DEFAULT_CACHE_DIR = Path(platformdirs.user_cache_dir("mt-toolkit"))
-
 
 @dataclass(frozen=True)
 class CachedTranslation:
@@ -32,7 +28,7 @@ def cache_key(settings: dict[str, Any], source: str) -> str:
 
 
 class TranslationCache:
-    def __init__(self, directory: Path | str = DEFAULT_CACHE_DIR) -> None:
+    def __init__(self, directory: Path | str) -> None:
         self.path = Path(directory) / "translations.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
@@ -66,3 +62,9 @@ class TranslationCache:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

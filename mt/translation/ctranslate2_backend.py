@@ -9,17 +9,20 @@ text go through exactly the same SentencePiece models as with transformers.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cpu_threads, cuda_index
+from mt.config import default_cache_dir
+from mt.errors import UserError
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend
 from mt.translation.batching import split_on_oom, token_batches
+from mt.translation.devices import check_cuda_device, cpu_threads, cuda_index
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
-from mt.errors import UserError
 
 TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
                    "special_tokens_map.json", "generation_config.json"]
@@ -42,7 +45,7 @@ class ConversionError(UserError, RuntimeError):
 
 def import_ctranslate2():
     try:
-        import ctranslate2
+        import ctranslate2  # lazy on purpose: the optional [ctranslate2] extra
     except ImportError as error:
         raise CTranslate2UnavailableError() from error
     return ctranslate2
@@ -53,7 +56,7 @@ def is_ctranslate2_folder(path: Path) -> bool:
     return (Path(path) / "model.bin").is_file()
 
 
-def pick_ct2_device(device: str = "auto") -> str:
+def pick_ct2_device(device: str) -> str:
     """'cpu' or 'cuda[:N]', 'auto' resolved; a GPU this machine lacks is a settings error."""
     ctranslate2 = import_ctranslate2()
     if device == "auto":
@@ -100,7 +103,7 @@ def convert(model: ResolvedModel, cache_dir: Path) -> Path:
     if is_ctranslate2_folder(target):
         return target
     import_ctranslate2()
-    from ctranslate2.converters import TransformersConverter
+    from ctranslate2.converters import TransformersConverter  # lazy on purpose: the optional [ctranslate2] extra
 
     target.parent.mkdir(parents=True, exist_ok=True)
     copy = [name for name in TOKENIZER_FILES if (model.path / name).is_file()]
@@ -131,7 +134,7 @@ class CTranslate2Backend(MarianBackend):
     """Without --compute-type: float16 on CUDA; int8 on CPU, about twice float32's speed there (benchmarks/translation_speed.py)."""
 
     @staticmethod
-    def resolve_device(device: str = "auto") -> str:
+    def resolve_device(device: str) -> str:
         return pick_ct2_device(device)
 
     def __init__(
@@ -144,11 +147,9 @@ class CTranslate2Backend(MarianBackend):
         cache_dir: Path | None = None,
     ) -> None:
         ctranslate2 = import_ctranslate2()
-        from transformers import GenerationConfig, MarianTokenizer
+        from transformers import GenerationConfig, MarianTokenizer  # lazy on purpose: transformers takes seconds to import
 
-        from mt.translation.cache import DEFAULT_CACHE_DIR
-
-        folder = convert(model, cache_dir or DEFAULT_CACHE_DIR)
+        folder = convert(model, cache_dir or default_cache_dir())
         self.device = pick_ct2_device(device)
         self.compute_type = compute_type or self.default_compute_type(self.device)
         on_cuda = self.device.startswith("cuda")
@@ -227,7 +228,6 @@ class CTranslate2Backend(MarianBackend):
 
 def _max_positions(folder: Path) -> int:
     """The model's position limit from its transformers config.json (a CTranslate2 folder has none: no limit)."""
-    import json
 
     try:
         config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mt.config import configured
+
 CHARACTER_LOOP = re.compile(r"(\S{2,12}?)\1{4,}")
 """A short string repeated five times or more without a break ("trotrotrotrotro").
 
@@ -18,13 +20,16 @@ ALL_FLAGS = (EMPTY, REPETITION, LENGTH_RATIO)
 
 @dataclass(frozen=True)
 class FlagSettings:
-    min_length_ratio: float = 0.35
-    max_length_ratio: float = 3.0
-    min_chars_for_ratio: int = 12
-    max_ngram_repeats: int = 4
+    """When a translation is flagged; the defaults are `translation.flags` in configs/defaults.yaml."""
+
+    min_length_ratio: float = configured("translation", "flags", "min_length_ratio")
+    max_length_ratio: float = configured("translation", "flags", "max_length_ratio")
+    min_chars_for_ratio: int = configured("translation", "flags", "min_chars_for_ratio")
+    max_ngram_repeats: int = configured("translation", "flags", "max_ngram_repeats")
 
 
-def quality_flags(source: str, translation: str, settings: FlagSettings = FlagSettings()) -> list[str]:
+def quality_flags(source: str, translation: str, settings: FlagSettings | None = None) -> list[str]:
+    settings = settings or FlagSettings()
     flags: list[str] = []
     if not translation.strip():
         return [EMPTY]

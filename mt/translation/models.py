@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
 from mt.errors import UserError
 
 MODEL_FILES = [
@@ -110,7 +111,7 @@ def resolve(ref: ModelRef) -> ResolvedModel:
         path = Path(ref.name)
         check_model_folder(path)
         return ResolvedModel(ref, path, ref.revision or folder_fingerprint(path))
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import snapshot_download  # lazy on purpose: the hub client is slow to import
 
     path = Path(snapshot_download(repo_id=ref.name, revision=ref.revision, allow_patterns=MODEL_FILES))
     check_model_folder(path)
@@ -155,7 +156,7 @@ def _explain(ref: ModelRef, error: Exception) -> str:
     if "RevisionNotFound" in name:
         return f"the hub has no revision '{ref.revision}' of this model"
     if "Offline" in name or "LocalEntryNotFound" in name or "Connect" in str(error):
-        from huggingface_hub import constants
+        from huggingface_hub import constants  # lazy on purpose: the hub client is slow to import
 
         why = "offline mode is on (HF_HUB_OFFLINE=1)" if constants.HF_HUB_OFFLINE else "the hub cannot be reached"
         return f"not in the local Hugging Face cache ({constants.HF_HUB_CACHE}), and {why}"

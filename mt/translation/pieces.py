@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from mt.translation.devices import cpu_threads
+
 SPIECE_UNDERLINE = "▁"
 
 
@@ -29,8 +31,6 @@ class MarianPieces:
         self.specials = frozenset(tokenizer.all_special_tokens)
         self._special_inside = re.compile("|".join(re.escape(token) for token in self.specials) or r"(?!)")  # (?!) never matches
         self.special_ids = frozenset(tokenizer.all_special_ids)
-        from mt.translation.backend import cpu_threads
-
         self.threads = cpu_threads()
         # Which SentencePiece model turns generated tokens back into text: the one MarianTokenizer.decode uses.
         self.output_spm = tokenizer.spm_source if not getattr(tokenizer, "separate_vocabs", False) else tokenizer.spm_target

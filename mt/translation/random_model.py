@@ -18,7 +18,7 @@ PAD_TOKEN = "<pad>"
 
 
 def train_sentencepiece(lines: Iterable[str], vocab_size: int) -> bytes:
-    import sentencepiece as spm
+    import sentencepiece as spm  # lazy on purpose: only model building needs it
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
@@ -52,7 +52,7 @@ def build_random_marian(
     benchmark, a tiny one for tests); the vocabulary is padded with filler pieces
     up to its `vocab_size`. A large `init_std` makes outputs depend on inputs.
     """
-    import sentencepiece as spm
+    import sentencepiece as spm  # lazy on purpose: only model building needs it
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 

@@ -29,11 +29,11 @@ def backend_class(name: str) -> type:
     return getattr(importlib.import_module(module), attribute)
 
 
-def backend_device(backend: str, device: str = "auto") -> str:
+def backend_device(backend: str, device: str) -> str:
     """The device `backend` runs on, 'auto' resolved."""
     return backend_class(backend).resolve_device(device)
 
 
-def default_compute_type(backend: str, device: str = "auto") -> str:
+def default_compute_type(backend: str, device: str) -> str:
     cls = backend_class(backend)
     return cls.default_compute_type(cls.resolve_device(device))

@@ -11,7 +11,9 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from mt.config import load_config, merge
 from mt.errors import UserError
+from mt.languages import language_name
 from mt.records import Segment
 from mt.translation.flags import FlagSettings
 from mt.translation.models import ModelRef, ResolvedModel, resolve_all
@@ -33,14 +35,15 @@ class RoutingTranslator:
         models: dict[str, str],
         fallback: str | None,
         *,
-        target: str = "en",
-        max_loaded_models: int = 1,
+        target: str | None = None,
+        max_loaded_models: int | None = None,
         **translator_options: Any,
     ) -> None:
         self.models = {lang: ModelRef.parse(spec) for lang, spec in models.items()}
         self.fallback = ModelRef.parse(fallback) if fallback else None
-        self.target = target
-        self.max_loaded_models = max(1, max_loaded_models)
+        configured = load_config()["translation"]
+        self.target = target or configured["target"]
+        self.max_loaded_models = max(1, max_loaded_models or configured["max_loaded_models"])
         self.translator_options = translator_options
         self._translators: dict[ModelRef, Translator] = {}
         self._loaded: OrderedDict[ModelRef, None] = OrderedDict()
@@ -48,16 +51,17 @@ class RoutingTranslator:
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **overrides: Any) -> "RoutingTranslator":
-        settings = config["translation"]
+        """`config["translation"]` over the packaged defaults: a partial section keeps the configured values."""
+        settings = merge(load_config()["translation"], config["translation"])
         options = dict(
-            device=settings.get("device", "auto"),
+            device=settings["device"],
             backend=settings["backend"],
-            compute_type=settings.get("compute_type"),
-            flag_settings=FlagSettings(**settings.get("flags", {})),
-            max_loaded_models=settings.get("max_loaded_models", 1),
+            compute_type=settings["compute_type"],
+            flag_settings=FlagSettings(**settings["flags"]),
+            max_loaded_models=settings["max_loaded_models"],
         )
         options.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(settings["models"], settings.get("fallback_model"), target=settings.get("target", "en"), **options)
+        return cls(settings["models"], settings["fallback_model"], target=settings["target"], **options)
 
     def model_for(self, lang: str) -> ModelRef:
         if lang in self.models:
@@ -69,7 +73,6 @@ class RoutingTranslator:
 
     def fallback_notes(self, segments: Sequence[Segment]) -> list[str]:
         """One line per article with segments in a language that has no model of its own (the fallback translates them)."""
-        from mt.languages import language_name
 
         by_article: dict[str, Counter] = {}
         for segment in segments:

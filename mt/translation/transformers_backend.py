@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend, check_cuda_device, cpu_threads
+from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend
 from mt.translation.batching import split_on_oom, token_batches
+from mt.translation.devices import check_cuda_device, cpu_threads
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
 
@@ -16,9 +18,9 @@ SCORE_CHUNK_ELEMENTS = 1 << 26
 TRANSFORMERS_COMPUTE_TYPES = ("float32", "float16", "bfloat16")
 
 
-def pick_device(device: str = "auto") -> str:
+def pick_device(device: str) -> str:
     """The torch device to run on: 'auto' resolved, and a CUDA device checked before any model is loaded."""
-    import torch
+    import torch  # lazy on purpose: torch takes seconds to import
 
     if device == "auto":
         if torch.cuda.is_available():
@@ -51,7 +53,7 @@ class TransformersBackend(MarianBackend):
     """Without --compute-type: fp16 on CUDA (the fastest measured there, see HALF_PRECISION_SDPA_BACKENDS); fp32 elsewhere."""
 
     @staticmethod
-    def resolve_device(device: str = "auto") -> str:
+    def resolve_device(device: str) -> str:
         return pick_device(device)
 
     def __init__(
@@ -63,7 +65,7 @@ class TransformersBackend(MarianBackend):
         compute_type: str | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
         from transformers import MarianMTModel, MarianTokenizer
 
         self.device = pick_device(device)
@@ -87,7 +89,7 @@ class TransformersBackend(MarianBackend):
             yield split_on_oom(batch, lambda part: self._run([ids[i] for i in part], part), self._is_oom)
 
     def _run(self, rows: list[list[int]], indices: list[int]) -> list[tuple[int, str, float]]:
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
 
         pad = self.tokenizer.pad_token_id
         width = max(len(row) for row in rows)
@@ -103,16 +105,15 @@ class TransformersBackend(MarianBackend):
 
     def _attention(self):
         """On CUDA, attention kernels without cuDNN's (see HALF_PRECISION_SDPA_BACKENDS)."""
-        import contextlib
 
         if not self.device.startswith("cuda"):
             return contextlib.nullcontext()
-        from torch.nn.attention import SDPBackend, sdpa_kernel
+        from torch.nn.attention import SDPBackend, sdpa_kernel  # lazy on purpose: torch takes seconds to import
 
         return sdpa_kernel([getattr(SDPBackend, name) for name in HALF_PRECISION_SDPA_BACKENDS])
 
     def _is_oom(self, error: BaseException) -> bool:
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
 
         if not isinstance(error, torch.OutOfMemoryError):
             return False
@@ -126,7 +127,7 @@ class TransformersBackend(MarianBackend):
         return beams == 1
 
     def _generate_kwargs(self, recorder: "ChosenTokenLogProbs | None" = None) -> dict[str, object]:
-        from transformers import LogitsProcessorList
+        from transformers import LogitsProcessorList  # lazy on purpose: transformers takes seconds to import
 
         kwargs: dict[str, object] = {"do_sample": False}
         if recorder is not None:
@@ -145,7 +146,7 @@ class TransformersBackend(MarianBackend):
         Used after beam search, whose own scores cost a vocabulary-sized tensor
         per step to keep; greedy decoding records them for free instead.
         """
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
 
         decoder_inputs, labels = output[:, :-1], output[:, 1:]
         mask = labels != self.tokenizer.pad_token_id
@@ -181,7 +182,7 @@ class ChosenTokenLogProbs:
         self._steps: list = []
 
     def __call__(self, input_ids, scores):
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
 
         if self._previous is not None:
             self._steps.append(self._previous.gather(1, input_ids[:, -1:]).squeeze(1))
@@ -189,7 +190,7 @@ class ChosenTokenLogProbs:
         return scores
 
     def mean(self, sequences) -> list[float]:
-        import torch
+        import torch  # lazy on purpose: torch takes seconds to import
 
         if self._previous is None:
             return [0.0] * sequences.shape[0]

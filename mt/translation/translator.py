@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence, overload
 
+from mt.config import load_config
+from mt.errors import UserError
 from mt.translation.backend import Backend, DecodingSettings
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
-from mt.errors import UserError
 from mt.translation.models import ModelLoadError, ModelRef, ResolvedModel, resolve
 from mt.translation.registry import backend_class, default_compute_type
 from mt.translation.splitting import split_to_fit
@@ -53,20 +54,18 @@ class Translator:
         self,
         model: str | ModelRef | ResolvedModel,
         *,
-        device: str = "auto",
+        device: str | None = None,
         beams: int | None = None,
         max_new_tokens: int | None = None,
         min_new_tokens: int | None = None,
         max_batch_tokens: int | None = None,
         cache: TranslationCache | None = None,
-        flag_settings: FlagSettings = FlagSettings(),
+        flag_settings: FlagSettings | None = None,
         source_lang: str = "en",
         backend: str | None = None,
         compute_type: str | None = None,
         conversion_dir: Path | None = None,
     ) -> None:
-        from mt.config import load_config
-
         configured = load_config()["translation"]
         backend = backend or configured["backend"]
         backend_class(backend)  # an unknown name fails here, before any work
@@ -74,12 +73,12 @@ class Translator:
             self.ref, self._resolved = model.ref, model
         else:
             self.ref, self._resolved = (model if isinstance(model, ModelRef) else ModelRef.parse(model)), None
-        self.device = device
+        self.device = device or configured["device"]
         self.decoding = DecodingSettings(beams, max_new_tokens, min_new_tokens)
         self._max_batch_tokens = max_batch_tokens
         self._configured_budgets = (configured["max_batch_tokens"], configured["max_batch_tokens_cuda"])
         self.cache = cache
-        self.flag_settings = flag_settings
+        self.flag_settings = flag_settings or FlagSettings()
         self.source_lang = source_lang
         self.backend_name = backend
         self._compute_type = compute_type

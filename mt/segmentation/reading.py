@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from mt.articles import ArticleMetadataError, article_from_html, articles_from_jsonl, read_sidecar, sidecars_for
+from mt.segmentation.articles import ArticleMetadataError, article_from_html, articles_from_jsonl, read_sidecar, sidecars_for
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 """Files a directory input contributes (sorted by name); any other file there is ignored."""

@@ -21,10 +21,21 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
+from alignments.embeddings import Embedder
+from mt.config import default_cache_dir
+from mt.engines.local import LocalEngine
 from mt.errors import UserError
-from mt.records import Segment
+from mt.progress import Progress, no_progress
+from mt.records import RecordError, Segment, from_dict
+from mt.records import read_segments as read_local
+from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
+from mt.translation.models import resolve_all
+from mt.translation.options import TranslateOptions, translation_settings
+from mt.translation.registry import backend_class
+from mt.translation.routing import RoutingTranslator, TranslationSummary
+from mt.workfolder import write_vectors
 
 TRANSLATE_BATCH = 64
 """Distinct texts per actor call: large enough to fill a token budget, small enough to checkpoint often."""
@@ -37,8 +48,8 @@ class RayUnavailableError(UserError, RuntimeError):
 
 
 def import_ray():
-    try:
-        import ray
+    try:  # lazy on purpose: ray is the optional [ray] extra
+        import ray  # lazy on purpose: the optional [ray] extra
         import ray.data
     except ImportError:
         raise RayUnavailableError() from None
@@ -63,8 +74,6 @@ def connect(address: str | None = None, num_cpus: int | None = None):
 def read_segments(source: str) -> list[Segment]:
     """Segments in input order: a local JSONL file as the local engine reads it (same errors), else a Ray Dataset
     read from JSONL or parquet at any path or URI that pyarrow reads (s3://, gs://, hdfs://...)."""
-    from mt.records import from_dict, read_segments as read_local
-
     if "://" not in source and not source.endswith(".parquet"):
         return read_local(source)
     ray = connect()
@@ -74,8 +83,6 @@ def read_segments(source: str) -> list[Segment]:
         try:
             segments.append(from_dict(Segment, {k: (list(v) if k == "mt_flags" and v is not None else v) for k, v in row.items()}))
         except (ValueError, TypeError) as error:
-            from mt.records import RecordError
-
             raise RecordError(f"{source}: row {number}: not a segment record: {error}") from None
     return segments
 
@@ -93,8 +100,6 @@ class TranslateActor:
     """One routed model set per actor; returns each text's translation as the cache stores it."""
 
     def __init__(self, config: dict, options: dict) -> None:
-        from mt.translation import RoutingTranslator
-
         self.router = RoutingTranslator.from_config(config, **options)
 
     def __call__(self, batch: dict) -> dict:
@@ -124,22 +129,17 @@ def pool(ray, workers: int | None, threads: int | None) -> tuple[int, float, flo
     return actors, 0.0, float(threads or max(0.5, (cpus - 1) / actors))
 
 
-def translate(segments: list[Segment], config: dict, options, *, workers: int | None = None, threads: int | None = None,
-              address: str | None = None, progress: Callable[[int], None] = lambda n: None):
-    """Fill `english` of every segment, as `mt.pipeline.translate` does, with the model work on Ray actors."""
-    from mt import pipeline
-    from mt.translation import RoutingTranslator
-    from mt.translation.cache import DEFAULT_CACHE_DIR, TranslationCache, cache_key
-    from mt.translation.models import resolve_all
-    from mt.translation.registry import backend_class
-
+def translate(segments: list[Segment], config: dict, options: TranslateOptions, *, workers: int | None = None,
+              threads: int | None = None, address: str | None = None,
+              progress: Progress = no_progress) -> tuple[TranslationSummary, RayRun]:
+    """Fill `english` of every segment, as the local engine does, with the model work on Ray actors."""
     ray = connect(address)
     actors, gpus, cpus = pool(ray, workers, threads)
     scratch = None
     if not options.use_cache:  # the run's own cache carries results from the actors to the local stage
         scratch = tempfile.TemporaryDirectory(prefix="mt-ray-")
         options = replace(options, cache_dir=Path(scratch.name), use_cache=True)
-    settings = pipeline.translation_settings(config, options)
+    settings = translation_settings(config, options)
     backend = settings["backend"]
     compute_type = settings.get("compute_type") or backend_class(backend).default_compute_type("cuda" if gpus else "cpu")
     settings["compute_type"] = compute_type  # the driver keys the cache as the actors compute
@@ -150,26 +150,22 @@ def translate(segments: list[Segment], config: dict, options, *, workers: int | 
                      "conversion_dir": options.cache_dir}
     router = RoutingTranslator.from_config(config, cache=None)
     run = RayRun(actors=actors, gpus_per_actor=gpus)
-    cache = TranslationCache(options.cache_dir or DEFAULT_CACHE_DIR)
-    try:
-        todo = _missing(segments, router, cache, resolve_all, cache_key)
+    with TranslationCache(options.cache_dir or default_cache_dir()) as cache:
+        todo = _missing(segments, router, cache)
         run.sent = len(todo)
         if todo:
             dataset = ray.data.from_items(todo).map_batches(
                 TranslateActor, fn_constructor_kwargs={"config": config, "options": actor_options},
                 compute=ray.data.ActorPoolStrategy(size=actors),
                 num_gpus=gpus, num_cpus=cpus, batch_size=TRANSLATE_BATCH, batch_format="numpy")
-            from mt.translation.cache import CachedTranslation
-
-            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-                rows = list(zip(batch["key"], batch["model"], batch["revision"], batch["source"], batch["text"], batch["score"], batch["pieces"]))
-                cache.put_many((str(k), str(m), str(r), str(s), CachedTranslation(str(t), float(sc), int(p))) for k, m, r, s, t, sc, p in rows)
-                run.model_calls += int(sum(batch["calls"]))
-                progress(len(rows))
-    finally:
-        cache.close()
+            with progress("translating on ray (distinct texts)", len(todo)) as step:
+                for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                    rows = list(zip(batch["key"], batch["model"], batch["revision"], batch["source"], batch["text"], batch["score"], batch["pieces"]))
+                    cache.put_many((str(k), str(m), str(r), str(s), CachedTranslation(str(t), float(sc), int(p))) for k, m, r, s, t, sc, p in rows)
+                    run.model_calls += int(sum(batch["calls"]))
+                    step(len(rows))
     try:
-        summary = pipeline.translate(segments, config, options)
+        summary = LocalEngine().translate(segments, config, options)
     finally:
         if scratch is not None:
             scratch.cleanup()
@@ -177,7 +173,7 @@ def translate(segments: list[Segment], config: dict, options, *, workers: int | 
     return summary, run
 
 
-def _missing(segments, router, cache, resolve_all, cache_key) -> list[dict]:
+def _missing(segments: list[Segment], router: RoutingTranslator, cache: TranslationCache) -> list[dict]:
     """Distinct (language, text) pairs, over the whole input, whose translation the cache does not hold."""
     groups: dict = {}
     for segment in segments:
@@ -196,8 +192,6 @@ def _missing(segments, router, cache, resolve_all, cache_key) -> list[dict]:
 
 class EmbedActor:
     def __init__(self, model: str, device: str | None) -> None:
-        from alignments import Embedder
-
         self.embedder = Embedder(model, device=device)
 
     def __call__(self, batch: dict) -> dict:
@@ -206,8 +200,6 @@ class EmbedActor:
 
 def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None = None, address: str | None = None) -> int:
     """Embed the distinct texts on an actor pool and write (model, text, vector) as parquet for `mt align --vectors`."""
-    from mt.workfolder import write_vectors
-
     ray = connect(address)
     actors, gpus, cpus = pool(ray, workers, None)
     distinct = list(dict.fromkeys(texts))
@@ -221,3 +213,33 @@ def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None
             rows_text += [str(t) for t in batch["text"]]
             rows_vector += list(batch["vector"])
     return write_vectors(output, model, rows_text, rows_vector)
+
+
+class RayEngine:
+    """The Ray engine: the same interface as the local one, the model work on an actor pool."""
+
+    embeds_ahead = True
+    """Vectors are computed on the cluster in one pass, then read by the local alignment."""
+
+    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+        self.workers, self.address = workers, address
+        self.last_run: RayRun | None = None
+
+    def read_segments(self, source: str) -> list[Segment]:
+        return read_segments(source)
+
+    def translate(self, segments: list[Segment], config: dict[str, Any], options: TranslateOptions,
+                  progress: Progress = no_progress) -> TranslationSummary:
+        summary, self.last_run = translate(segments, config, options, workers=self.workers, address=self.address,
+                                           progress=progress)
+        return summary
+
+    def embed(self, texts: Sequence[str], model: str, output: Path, device: str | None = None) -> int:
+        return embed(texts, model, output, workers=self.workers, address=self.address)
+
+    def describe(self) -> str | None:
+        run = self.last_run
+        if run is None:
+            return None
+        return (f"ray: {run.actors} actor(s), {run.gpus_per_actor:g} GPU each; {run.sent} distinct text(s) sent, "
+                f"{run.model_calls} model batch(es)")

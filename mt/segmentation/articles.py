@@ -110,7 +110,7 @@ def articles_from_jsonl(path: Path, text: str) -> list[tuple[str, str, dict[str,
 
 def article_from_html(path: Path, data: bytes) -> tuple[str, dict[str, str]]:
     """The main text of an HTML page and what its metadata says (trafilatura); empty text if none was found."""
-    import trafilatura
+    import trafilatura  # lazy on purpose: only HTML input needs it
 
     text = trafilatura.extract(data, include_comments=False, include_tables=False, deduplicate=False) or ""
     found = trafilatura.extract_metadata(data)

@@ -12,6 +12,8 @@ from typing import Iterable, Sequence
 
 import sentencex
 
+from mt.config import load_config
+
 OPENERS = {"„": "”", "«": "»", "“": "”", "(": ")", "[": "]"}
 STRAIGHT_QUOTE = '"'
 ROMAN_CENTURY = re.compile(r"[IVXL]+\s+\w*\s*(?:w\.|wieku|века|в\.|siglo)", re.I)
@@ -24,10 +26,11 @@ class SentenceSplitter:
     """Split one paragraph into sentence spans `(start, end)`, language-aware."""
 
     def __init__(self, abbreviations: dict[str, Sequence[str]] | None = None, never_final: dict[str, Sequence[str]] | None = None,
-                 year_abbreviations: dict[str, Sequence[str]] | None = None, max_words_before_year_split: int = 3,
+                 year_abbreviations: dict[str, Sequence[str]] | None = None, max_words_before_year_split: int | None = None,
                  structural_rules: bool = True) -> None:
         """`structural_rules=False` leaves out initials, closing punctuation and Roman-numeral centuries
-        (with no never-final or year lists, that is the splitter before them: benchmarks/abbreviation_splits.py)."""
+        (with no never-final or year lists, that is the splitter before them: benchmarks/abbreviation_splits.py).
+        None takes the configured value (`segmentation` in configs/defaults.yaml)."""
         def table(lists: dict[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
             return {lang: tuple(sorted({a.lower() for a in items}, key=len, reverse=True)) for lang, items in (lists or {}).items()}
 
@@ -36,7 +39,8 @@ class SentenceSplitter:
         # ("Zmarł w Szpitalu im. Jamesa Pageta w Great Yarmouth." reads as English).
         self._never_final = tuple(sorted({a for items in table(never_final).values() for a in items}, key=len, reverse=True))
         self._years = table(year_abbreviations)
-        self._max_words_before_year = max_words_before_year_split
+        self._max_words_before_year = (load_config()["segmentation"]["max_words_before_year_split"]
+                                       if max_words_before_year_split is None else max_words_before_year_split)
         self._structural = structural_rules
 
     def split(self, text: str, lang: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -15,30 +15,20 @@ from typing import Any, Iterable
 
 from mt.config import load_config
 from mt.errors import UserError
-from mt.calendar_words import MONTHS, WEEKDAYS
-from mt.languages import LanguageIdentifier
-from mt.reading import Problem, Source, read_sources
 from mt.records import Article, Segment
-from mt.sentences import SentenceSplitter, strip_span
-
-DATE_WORDS = set(MONTHS + WEEKDAYS) | set(
-    "posted published modified updated update am pm utc gmt cet cest msk "
-    "opublikowano aktualizacja aktualizacja: опубликовано обновлено publicado actualizado".split()
+from mt.segmentation.detection import LanguageIdentifier
+from mt.segmentation.kinds import (
+    CREDIT,
+    MAX_HEADLINE_WORDS,
+    MAX_TEASER_WORDS,
+    TEASER,
+    TERMINAL,
+    is_byline,
+    is_date_only,
+    is_social,
 )
-WORD = re.compile(r"[^\W\d_]+")
-
-CREDIT = re.compile(r"^\s*((photos?|foto|фото|zdjęcie|image|source|credit|źródło|источник)\s*:|fot\.\s)", re.I)
-BYLINE_START = re.compile(r"^\s*(?:by|autor:?|por)\s+", re.I)
-CORRESPONDENT = re.compile(r"^\s*(?:correspondent in|корреспондент(?:ка)? в|correspon?sal en)\s+\w+(?:\s+\w+)?\s*$", re.I)
-NAME_JOINERS = {"and", "i", "y", "&", "de", "van", "von", "der", "la", "und", "et"}
-MAX_BYLINE_WORDS = 8
-TEASER = re.compile(r"^\s*(przeczytaj|czytaj (też|także|więcej)|zobacz (też|także)|read (more|also)|see also|читайте также|lee también)\b(?!\s*,)", re.I)
-MAX_TEASER_WORDS = 20
-SOCIAL_LINK = re.compile(r"pic\.twitter\.com/|\bt\.co/")
-SOCIAL_MARK = re.compile(r"(?:^|\s)[@#][^\W\d_]\w*")
-FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]")
-TERMINAL = re.compile(r"[.!?…:]['\"”’»)]*$")
-MAX_HEADLINE_WORDS = 25
+from mt.segmentation.reading import Problem, Source, read_sources
+from mt.segmentation.sentences import SentenceSplitter, strip_span
 
 
 class NoArticlesError(UserError, ValueError):
@@ -72,9 +62,9 @@ class Segmenter:
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         settings = (config or load_config())["segmentation"]
         self.identifier = LanguageIdentifier(settings["languages"], settings["min_language_confidence"])
-        self.splitter = SentenceSplitter(settings.get("abbreviations", {}), settings.get("never_final", {}),
-                                         settings.get("year_abbreviations", {}), settings.get("max_words_before_year_split", 3))
-        self.boilerplate = {line.strip().lower() for line in settings.get("boilerplate", [])}
+        self.splitter = SentenceSplitter(settings["abbreviations"], settings["never_final"],
+                                         settings["year_abbreviations"], settings["max_words_before_year_split"])
+        self.boilerplate = {line.strip().lower() for line in settings["boilerplate"]}
 
     def segment_source(self, source: Source) -> Article:
         text = source.text
@@ -126,7 +116,7 @@ class Segmenter:
             kinds.append(self._block_kind(block, previous if attached_to_previous else None, following if attached_to_next else None))
         # A related-article headline is the line a teaser timestamp hangs from.
         for i, kind in enumerate(kinds):
-            if kind == "teaser" and i and _is_date_only(blocks[i].text) and not blocks[i].blank_before and kinds[i - 1] is None:
+            if kind == "teaser" and i and is_date_only(blocks[i].text) and not blocks[i].blank_before and kinds[i - 1] is None:
                 kinds[i - 1] = "teaser"
         return kinds
 
@@ -138,14 +128,14 @@ class Segmenter:
             return "caption"
         if self._is_teaser(text):
             return "teaser"
-        if _is_date_only(text):
-            hangs_from_text = previous is not None and not _is_date_only(previous.text) and not CREDIT.match(previous.text)
+        if is_date_only(text):
+            hangs_from_text = previous is not None and not is_date_only(previous.text) and not CREDIT.match(previous.text)
             return "teaser" if hangs_from_text else "dateline"
-        if _is_byline(text):
+        if is_byline(text):
             return "dateline"
         if following is not None and CREDIT.match(following.text):
             return "caption"
-        if _is_social(text):
+        if is_social(text):
             return "social"
         return None
 
@@ -159,7 +149,7 @@ class Segmenter:
 
     def _sentence_kind(self, sentence: str) -> str:
         """A body sentence is body unless it is, as a whole, a byline or a teaser."""
-        if _is_byline(sentence):
+        if is_byline(sentence):
             return "dateline"
         if self._is_teaser(sentence):
             return "teaser"
@@ -196,33 +186,8 @@ def _blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _is_byline(text: str) -> bool:
-    """'By John Smith', 'By Reuters and AP', 'Autor: Jan Kowalski', 'Correspondent in Moscow': the whole line, names only."""
-    if len(text.split()) > MAX_BYLINE_WORDS:
-        return False
-    if CORRESPONDENT.match(text):
-        return True
-    start = BYLINE_START.match(text)
-    if not start:
-        return False
-    names = text[start.end():].replace(",", " ").split()
-    return bool(names) and all(w[:1].isupper() or w.lower() in NAME_JOINERS for w in names)
-
-
-def _is_social(text: str) -> bool:
-    """An embedded post: a twitter link, a flag emoji, or at least two handles or hashtags ('#1' is not one)."""
-    return bool(SOCIAL_LINK.search(text) or FLAG.search(text) or len(SOCIAL_MARK.findall(text)) >= 2)
-
-
-def _is_date_only(text: str) -> bool:
-    """A line made of dates, times and words such as 'Posted': a dateline or timestamp."""
-    words = [w.lower() for w in WORD.findall(text)]
-    has_date = any(ch.isdigit() for ch in text) or any(w in DATE_WORDS for w in words)
-    return has_date and all(w in DATE_WORDS for w in words)
-
-
 def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None) -> SegmentationResult:
-    """Segment article files and directories (mt/reading.py); unreadable inputs become problems."""
+    """Segment article files and directories (mt/segmentation/reading.py); unreadable inputs become problems."""
     sources, problems = read_sources(inputs)
     segmenter = Segmenter(config)
     return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)

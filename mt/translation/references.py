@@ -13,8 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mt.records import Segment
+from mt.config import load_config
 from mt.errors import UserError
+from mt.records import Segment
 
 REFERENCES_BESIDE_INPUTS = Path("references") / "references.jsonl"
 """Where an input folder keeps its human references (the seeds do), used by `mt build --english-from reference`."""
@@ -72,9 +73,10 @@ def reference_for(segment: Segment, refs: list[Reference]) -> str | None:
 
 
 def apply_references(
-    segments: list[Segment], references: dict[str, list[Reference]], *, as_english: bool = False, target: str = "en"
+    segments: list[Segment], references: dict[str, list[Reference]], *, as_english: bool = False, target: str | None = None
 ) -> ReferenceReport:
-    """Fill `reference` (and with `as_english`, `english` too, labelled as a reference)."""
+    """Fill `reference` (and with `as_english`, `english` too, labelled as a reference); `target`: the configured one."""
+    target = target or load_config()["translation"]["target"]
     report = ReferenceReport()
     for segment in segments:
         refs = references.get(segment.article)

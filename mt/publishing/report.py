@@ -5,39 +5,36 @@ in the header): the original sentence, its English, a language badge. Facts
 with disagreements come first, highlighted, with the outlets' values side by
 side; every article's sentences that matched nothing can be opened below; a
 search box filters everything. No server, no network: the styles and the
-script are inline (the template is mt/templates/report.html.j2).
+script are inline (the template is mt/publishing/templates/report.html.j2).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
+import jinja2
+import pyarrow.parquet as pq
 from markupsafe import Markup, escape
 
-from mt.errors import UserError
-
-ALIGNED_KINDS = ("body", "headline")
-
-
-class ReportError(UserError, ValueError):
-    """A corpus folder the report cannot be made from."""
+from mt.atomic import atomic_file
+from mt.languages import language_name
+from mt.publishing.configurations import CONFIGURATIONS
+from mt.publishing.errors import ReportError
+from mt.publishing.layout import DATA_FILE, PRETTY_NAME, REPORT_FILE
 
 
-def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str) -> str:
-    """The HTML page for the four tables of a corpus (as `mt.publishing.rows` gives them or parquet holds them)."""
-    import jinja2
-
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("mt", "templates"), autoescape=True,
+def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str]) -> str:
+    """The HTML page for the tables of a corpus (as `Corpus.tables` gives them or parquet holds them);
+    `kinds`: the segment kinds that took part in alignment, whose unpaired sentences are listed as unmatched."""
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("mt.publishing", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template("report.html.j2").render(title=title, **report_context(tables))
+    return environment.get_template("report.html.j2").render(title=title, **report_context(tables, kinds))
 
 
-def report_context(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
     """What the template shows: the outlets (columns), the facts (rows) and each article's unmatched sentences."""
-    from mt.languages import language_name
-
     articles = [{**a, "label": a["outlet"] or "unknown outlet", "language_name": language_name(a["language"])}
                 for a in tables["articles"]]
     order = [a["article"] for a in articles]
@@ -58,7 +55,7 @@ def report_context(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     paired = {i for pair in tables["pairs"] for i in pair["ids_a"] + pair["ids_b"]}
     alone: dict[str, list[dict[str, Any]]] = {}
     for segment in tables["segments"]:
-        if segment["kind"] in ALIGNED_KINDS and segment["id"] not in paired:
+        if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
     unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in articles]
     names = {a["article"]: a["outlet"] or a["article"] for a in articles}
@@ -81,13 +78,9 @@ def _marked(text: str, words: list[str]) -> Markup:
 
 
 def read_tables(folder: Path) -> dict[str, list[dict[str, Any]]]:
-    """The four configurations of a published corpus folder, as lists of rows."""
-    import pyarrow.parquet as pq
-
-    from mt.publishing import CONFIGS, DATA_FILE
-
+    """Every configuration of a published corpus folder, as lists of rows."""
     tables = {}
-    for config in CONFIGS:
+    for config in (c.name for c in CONFIGURATIONS):
         path = folder / DATA_FILE.format(config=config)
         if not path.is_file():
             raise ReportError(f"{folder}: not a corpus folder of this toolkit ({DATA_FILE.format(config=config)} is missing; "
@@ -99,13 +92,10 @@ def read_tables(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def write_report(folder: Path, output: Path | None = None) -> Path:
+def write_report(folder: Path, output: Path | None = None, *, kinds: Sequence[str]) -> Path:
     """Render the report of a corpus folder into `output` (default: report.html inside it), atomically."""
-    from mt.atomic import atomic_file
-    from mt.publishing import PRETTY_NAME, REPORT_FILE
-
     output = output or folder / REPORT_FILE
-    page = render_report(read_tables(folder), title=PRETTY_NAME)
+    page = render_report(read_tables(folder), title=PRETTY_NAME, kinds=kinds)
     with atomic_file(output) as staging:
         staging.write_text(page, encoding="utf-8")
     return output

@@ -1,0 +1,155 @@
+"""The dataset card (README.md of the corpus): the YAML that `datasets` and the hub read, and a page for people.
+
+Configurations, their summaries and their features come from the declarations
+in mt/publishing/configurations/; the scoring line names the signals of the
+registry in alignments/signals.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from alignments.signals import weighted_signals
+from mt.publishing.configurations import CONFIGURATIONS
+from mt.publishing.corpus import Provenance
+from mt.publishing.layout import DATA_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE, SPLIT
+
+
+def size_category(n: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if n < limit:
+            return name
+    return "1M<n<10M"
+
+
+def card_metadata(tables: dict[str, list[dict]], counts: dict[str, int], sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    languages = sorted({r["lang"] for r in tables["segments"]} | {"en"})
+    return {
+        "pretty_name": PRETTY_NAME,
+        "language": languages,
+        "annotations_creators": ["machine-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "multilinguality": "multilingual" if len(languages) > 1 else "monolingual",
+        "task_categories": ["translation", "sentence-similarity"],
+        "size_categories": [size_category(counts["segments"])],
+        "license": "other",
+        "license_name": "source-articles-copyright",
+        "license_link": "LICENSE",
+        "tags": ["comparable-corpus", "news", "sentence-alignment", "machine-translation", "marian"],
+        "configs": [
+            {"config_name": c.name, "data_files": [{"split": SPLIT, "path": DATA_FILE.format(config=c.name)}],
+             **({"default": True} if c.default else {})}
+            for c in CONFIGURATIONS
+        ],
+        "dataset_info": [
+            {"config_name": c.name, "features": c.features()._to_yaml_list(),
+             "splits": [{"name": SPLIT, "num_bytes": sizes[c.name][0], "num_examples": counts[c.name]}],
+             "download_size": sizes[c.name][1], "dataset_size": sizes[c.name][0]}
+            for c in CONFIGURATIONS
+        ],
+    }
+
+
+def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: dict[str, tuple[int, int]],
+                 provenance: Provenance) -> str:
+    """The card: YAML metadata that `datasets` reads, then what a person needs to know, all from the declarations."""
+    metadata = card_metadata(tables, counts, sizes)
+    segments = tables["segments"]
+    by_lang_kind = Counter((r["lang"], r["kind"]) for r in segments)
+    disagreements = sum(f["n_disagreements"] for f in tables["facts"])
+    unknown = "unknown"
+    lines = ["---", yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True).rstrip(), "---", "",
+             f"# {PRETTY_NAME}", "",
+             "Which sentences in news reports from different outlets, in different languages, report the same fact, "
+             "and where the outlets disagree. Non-English articles are machine-translated to English with public "
+             "MarianMT models; sentences are then aligned across articles on their English text and grouped into facts.", "",
+             f"**[Read it side by side]({REPORT_FILE})**: every fact as a row with the outlets as columns, "
+             "disagreements highlighted, unmatched sentences per article, a search box (one HTML file, works offline).", "",
+             "## Configurations", "",
+             *(c.summary(counts[c.name]) for c in CONFIGURATIONS), "",
+             "```python", "from datasets import load_dataset", "",
+             *(f'{c.name} = load_dataset("path/to/corpus")              # the default configuration' if c.default
+               else f'{c.name} = load_dataset("path/to/corpus", "{c.name}")' for c in CONFIGURATIONS), "```", "",
+             "## How it was built", "",
+             f"Command: `{portable_command(provenance.command)}`", "",
+             f"- Toolkit: mt-comparable {provenance.toolkit_version}"]
+    for model, revision in sorted(provenance.translation_models.items()):
+        what = "human reference translations, not machine translation" if model == "reference" else f"revision `{revision}`"
+        lines.append(f"- Translation: `{model}`, {what}")
+    alignment = provenance.alignment
+    if alignment:
+        lines.append(f"- Alignment: mode `{alignment.get('mode')}`, on the `{alignment.get('on')}` text, kinds {', '.join(alignment.get('kinds', []))}; "
+                     f"embedder `{alignment.get('embedder')}`")
+        weights = ", ".join(f"{name} {alignment.get('weights', {}).get(name)}" for name in weighted_signals())
+        lines.append(f"- Scoring: ratio margin over {alignment.get('neighbours')} nearest neighbours (Artetxe and Schwenk 2019) "
+                     f"combined with chrF, agreement of names and numbers, and counting the same quantity (weights: {weights}); threshold {alignment.get('threshold')}; "
+                     f"split bonus {alignment.get('split_bonus')}; fact coherence {alignment.get('fact_coherence')}; "
+                     f"a refused pair stands alone as a fact from {alignment.get('fact_alone_score')}")
+    if provenance.created:
+        lines.append(f"- Built: {provenance.created}")
+    lines += ["", "## Statistics", "",
+              f"- Articles: {counts['articles']}; segments: {counts['segments']}",
+              f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
+              f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
+              "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {_cell(a['outlet'] or unknown)} | {a['article']} | {a['language']} | {_cell(a['published'] or unknown)} | "
+              f"{a['segments']} | {a['paired']} | {a['facts']} |" for a in tables["articles"]]
+    lines += ["", "| language | kind | segments |", "|---|---|---|"]
+    lines += [f"| {lang} | {kind} | {n} |" for (lang, kind), n in sorted(by_lang_kind.items())]
+    if tables["facts"]:
+        example = tables["facts"][0]
+        lines += ["", "## Example (`facts`, the first row)", "", "```json", json.dumps(example, ensure_ascii=False, indent=2), "```"]
+    lines += ["", "## Personal and sensitive information", "",
+              "The articles are published news and name public figures. Scraped pages also carry embedded social-media "
+              "posts (`kind` `social`) with account handles and hashtags, bylines naming journalists, and photo credits. "
+              "They are kept because they are part of what the outlets published; they are labelled by `kind` so that "
+              "users can leave them out (`segments.filter(lambda r: r['kind'] != 'social')`). No other personal data was added.",
+              "", "## Limitations", "",
+              "- English texts of non-English articles are machine translations (unless marked `reference`); "
+              "translation errors, especially in names and numbers, pass into the alignment. `mt_flags` marks suspicious output.",
+              "- The articles were scraped: captions, datelines, embedded posts and site boilerplate are kept as segments of "
+              "their own kind and are not aligned by default.",
+              "- Alignment is automatic: pairs and facts have errors. Scores and every signal are kept so that users can "
+              "choose their own threshold. On the hand-made gold for the seed articles the aligner's F1 is far from perfect "
+              "(see the toolkit's README for the figures).",
+              "- Outlet, date and URL come from the publisher's page or from what the user wrote in a sidecar; `unknown` "
+              "where neither said. Disagreements are found by reading the words next to numbers; they point to places "
+              "worth reading, not verdicts.",
+              "", "## License", "", LICENSE_NOTE, "", "## Citation", "", "```bibtex",
+              "@misc{mt_comparable_corpus,",
+              f"  title  = {{{PRETTY_NAME}}},",
+              f"  note   = {{Built with mt-comparable {provenance.toolkit_version}}}" + ("," if provenance.created else ""),
+              *([f"  year   = {{{provenance.created[:4]}}}"] if provenance.created else []),
+              "}", "```", ""]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def portable_command(command: str) -> str:
+    """The command with local absolute paths made relative (under the working folder) or cut to their last part."""
+    def portable(token: str) -> str:
+        key, sep, value = token.partition("=") if token.startswith("--") and "=" in token else ("", "", token)
+        if value.startswith(("/", "~")) or (len(value) > 2 and value[1] == ":" and value[2] in "\\/"):
+            path = Path(os.path.expanduser(value))
+            try:
+                value = str(path.relative_to(Path.cwd()))
+            except ValueError:
+                value = path.name or value
+        return key + sep + value
+
+    try:
+        tokens = shlex.split(command)
+    except ValueError:
+        return command
+    return " ".join(shlex.quote(portable(token)) for token in tokens)

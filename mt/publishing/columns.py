@@ -1,0 +1,70 @@
+"""How a dataset configuration is declared: its columns, each a name, a type, how to get its value and what it means.
+
+The parquet schema, the rows, the card's field tables, the corpus check and
+the report all read these declarations, so a column lives in one place: one
+`Column(...)` line in its configuration's module (mt/publishing/configurations/).
+
+Types are plain data: "string", "int32", "float32", "float64", "bool"; a list
+`[T]` is a list of T; a dict `{"field": T, ...}` is a struct.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from mt.publishing.corpus import Corpus
+
+Type = Any
+"""A column type, as above."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: Type
+    get: Callable[[Any, Corpus], Any]
+    """The value for one source record (a Segment, Pair, Fact or ArticleInfo), given the whole corpus."""
+    description: str
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One configuration of the dataset: one parquet file, one row per source record."""
+
+    name: str
+    summary: Callable[[int], str]
+    """The card's paragraph on this configuration, given its row count."""
+    records: Callable[[Corpus], Sequence[Any]]
+    """The source records in row order (sorted, so that input order does not change the files)."""
+    columns: Sequence[Column] = field(default_factory=tuple)
+    default: bool = False
+
+    def rows(self, corpus: Corpus) -> list[dict[str, Any]]:
+        return [{column.name: column.get(record, corpus) for column in self.columns} for record in self.records(corpus)]
+
+    def features(self):
+        """The `datasets.Features` of this configuration."""
+        from datasets import Features  # lazy on purpose: datasets is heavy, and only writing or checking needs it
+
+        return Features({column.name: feature(column.type) for column in self.columns})
+
+
+def feature(kind: Type):
+    """The `datasets` feature of a column type."""
+    from datasets import List, Value  # lazy on purpose, as above
+
+    if isinstance(kind, list):
+        return List(feature(kind[0]))
+    if isinstance(kind, dict):
+        return {name: feature(inner) for name, inner in kind.items()}
+    return Value(kind)
+
+
+def type_name(kind: Type) -> str:
+    """How the card writes a column type: `string`, `list of string`, `list of {article, value}`."""
+    if isinstance(kind, list):
+        return f"list of {type_name(kind[0])}"
+    if isinstance(kind, dict):
+        return "{" + ", ".join(kind) + "}"
+    return kind

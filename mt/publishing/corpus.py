@@ -1,0 +1,73 @@
+"""The corpus as one object: what is published, and the lookups every configuration's columns share."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Sequence
+
+from mt.records import ArticleInfo, Fact, Pair, Segment
+
+
+@dataclass
+class Provenance:
+    """How the corpus was built, for the card: every setting that changes the data."""
+
+    command: str
+    toolkit_version: str
+    translation_models: dict[str, str | None] = field(default_factory=dict)
+    alignment: dict[str, Any] = field(default_factory=dict)
+    created: str | None = None
+
+
+@dataclass
+class Corpus:
+    """Articles, their segments, the pairs and facts found across them, and how they were made.
+
+    `kinds` are the segment kinds that took part in alignment (`alignment.kinds`):
+    the articles' `aligned` counts and the report's unmatched sentences use them.
+    """
+
+    articles: Sequence[ArticleInfo]
+    segments: Sequence[Segment]
+    pairs: Sequence[Pair]
+    facts: Sequence[Fact]
+    provenance: Provenance
+    kinds: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        missing = sorted({i for p in self.pairs for i in p.ids_a + p.ids_b} - set(self.by_id))
+        if missing:
+            raise ValueError(f"{len(missing)} aligned segment id(s) are not in the segments (first: {missing[0]}); "
+                             "were the pairs made from another translated.jsonl?")
+
+    @cached_property
+    def by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {a.name: a.label for a in self.articles}
+
+    def outlet(self, article: str) -> str:
+        """How a reader sees an article: its outlet's label, or its name when it has no metadata row."""
+        return self.labels.get(article, article)
+
+    def join(self, ids: Sequence[str], attribute: str) -> str:
+        """The text (or English) of one side of a pair, its sentences joined."""
+        return " ".join(getattr(self.by_id[i], attribute) or "" for i in ids)
+
+    @cached_property
+    def paired(self) -> set[str]:
+        return {i for p in self.pairs for i in p.ids_a + p.ids_b}
+
+    @cached_property
+    def per_article(self) -> dict[str, Counter]:
+        """Per article: its segments, those of aligned kinds, those paired, and the facts it is in."""
+        return {
+            "segments": Counter(s.article for s in self.segments),
+            "aligned": Counter(s.article for s in self.segments if s.kind in self.kinds),
+            "paired": Counter(s.article for s in self.segments if s.id in self.paired),
+            "facts": Counter(article for f in self.facts for article in f.members),
+        }

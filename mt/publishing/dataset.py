@@ -1,0 +1,74 @@
+"""The corpus folder: each configuration's parquet file, the card, the license note and the report, written at once.
+
+The output is deterministic: the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from mt import __version__
+from mt.atomic import atomic_folder
+from mt.config import load_config
+from mt.publishing.card import dataset_card
+from mt.publishing.configurations import CONFIGURATIONS
+from mt.publishing.configurations import tables as corpus_tables
+from mt.publishing.corpus import Corpus, Provenance
+from mt.publishing.errors import PublishError
+from mt.publishing.layout import CARD_FILE, DATA_FILE, LICENSE_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE
+from mt.publishing.report import render_report
+from mt.workfolder import WorkFolder, read_for_publishing
+
+
+def write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
+    """Write data/<config>/*.parquet, README.md and report.html, atomically; returns the row count of each configuration.
+
+    Everything is written into a temporary sibling folder that replaces `output`
+    only when complete, so a failure leaves the previous corpus untouched.
+    """
+    with atomic_folder(output) as staging:
+        return _write_corpus(staging, corpus)
+
+
+def _write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
+    from datasets import Dataset  # lazy on purpose: datasets is heavy, and only writing needs it
+
+    tables = corpus_tables(corpus)
+    counts, sizes = {}, {}
+    for configuration in CONFIGURATIONS:
+        name = configuration.name
+        path = output / DATA_FILE.format(config=name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        dataset = Dataset.from_list(tables[name], features=configuration.features())
+        dataset.to_parquet(str(path))
+        counts[name] = len(tables[name])
+        sizes[name] = (dataset.data.nbytes, path.stat().st_size)
+    (output / CARD_FILE).write_text(dataset_card(tables, counts, sizes, corpus.provenance), encoding="utf-8")
+    (output / LICENSE_FILE).write_text(LICENSE_NOTE + "\n", encoding="utf-8")
+    (output / REPORT_FILE).write_text(render_report(tables, title=PRETTY_NAME, kinds=corpus.kinds), encoding="utf-8")
+    return counts
+
+
+def read_corpus(work: Path, *, command: str, timestamp: bool = False) -> Corpus:
+    """The corpus a work folder holds (translated segments, alignment, articles), with its provenance."""
+    articles, segments, pairs, facts, settings = read_for_publishing(WorkFolder(work))
+    models = {s.translation_model: s.translation_model_revision for s in segments if s.translation_model}
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
+    provenance = Provenance(command=command, toolkit_version=__version__, translation_models=models, alignment=settings,
+                            created=created)
+    kinds: Sequence[str] = settings.get("kinds") or load_config()["alignment"]["kinds"]
+    try:
+        return Corpus(articles, segments, pairs, facts, provenance, tuple(kinds))
+    except ValueError as error:
+        raise PublishError(str(error)) from None
+
+
+def publish(work: Path, output: Path, *, command: str, timestamp: bool = False) -> dict[str, int]:
+    """Turn a work folder (translated segments and alignment) into the dataset folder; row counts per configuration."""
+    corpus = read_corpus(work, command=command, timestamp=timestamp)
+    try:
+        return write_corpus(output, corpus)
+    except ValueError as error:
+        raise PublishError(str(error)) from None
