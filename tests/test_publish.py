@@ -156,3 +156,14 @@ def test_push_to_hub_without_token_is_a_clear_message(built, tmp_path, monkeypat
     monkeypatch.setattr("huggingface_hub.get_token", lambda: None)
     result = runner.invoke(app, ["publish", str(work), "-o", str(tmp_path / "corpus"), "--push-to-hub", "someone/corpus", "-q"])
     assert result.exit_code == 1 and "no Hugging Face token" in result.output
+
+
+def test_the_card_describes_every_declared_field(built):
+    """The card's field tables come from the configurations' declarations: a new column shows up by itself."""
+    corpus, _ = built
+    card = (corpus / "README.md").read_text(encoding="utf-8")
+    fields = card.split("## Fields")[1].split("## How it was built")[0]
+    for configuration in CONFIGURATIONS:
+        section = fields.split(f"### `{configuration.name}`")[1].split("### ")[0]
+        for column in configuration.columns:
+            assert f"| `{column.name}` |" in section, f"{configuration.name}.{column.name} is not in the card"

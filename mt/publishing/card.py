@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from alignments.signals import weighted_signals
+from mt.publishing.columns import type_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.corpus import Provenance
 from mt.publishing.layout import DATA_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE, SPLIT
@@ -78,6 +79,7 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
              "```python", "from datasets import load_dataset", "",
              *(f'{c.name} = load_dataset("path/to/corpus")              # the default configuration' if c.default
                else f'{c.name} = load_dataset("path/to/corpus", "{c.name}")' for c in CONFIGURATIONS), "```", "",
+             *field_tables(),
              "## How it was built", "",
              f"Command: `{portable_command(provenance.command)}`", "",
              f"- Toolkit: mt-comparable {provenance.toolkit_version}"]
@@ -88,11 +90,11 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
     if alignment:
         lines.append(f"- Alignment: mode `{alignment.get('mode')}`, on the `{alignment.get('on')}` text, kinds {', '.join(alignment.get('kinds', []))}; "
                      f"embedder `{alignment.get('embedder')}`")
-        weights = ", ".join(f"{name} {alignment.get('weights', {}).get(name)}" for name in weighted_signals())
-        lines.append(f"- Scoring: ratio margin over {alignment.get('neighbours')} nearest neighbours (Artetxe and Schwenk 2019) "
-                     f"combined with chrF, agreement of names and numbers, and counting the same quantity (weights: {weights}); threshold {alignment.get('threshold')}; "
-                     f"split bonus {alignment.get('split_bonus')}; fact coherence {alignment.get('fact_coherence')}; "
-                     f"a refused pair stands alone as a fact from {alignment.get('fact_alone_score')}")
+        weights = ", ".join(f"`{name}` {alignment.get('weights', {}).get(name)}" for name in weighted_signals())
+        lines.append(f"- Scoring: the weighted sum of the signals (weights: {weights}; each signal is described under "
+                     f"Fields, `pairs`), the ratio margin over {alignment.get('neighbours')} nearest neighbours; "
+                     f"threshold {alignment.get('threshold')}; split bonus {alignment.get('split_bonus')}; fact coherence "
+                     f"{alignment.get('fact_coherence')}; a refused pair stands alone as a fact from {alignment.get('fact_alone_score')}")
     if provenance.created:
         lines.append(f"- Built: {provenance.created}")
     lines += ["", "## Statistics", "",
@@ -130,6 +132,16 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               *([f"  year   = {{{provenance.created[:4]}}}"] if provenance.created else []),
               "}", "```", ""]
     return "\n".join(lines)
+
+
+def field_tables() -> list[str]:
+    """A table of each configuration's columns (name, type, meaning), from the declarations."""
+    lines = ["## Fields", ""]
+    for configuration in CONFIGURATIONS:
+        lines += [f"### `{configuration.name}`", "", "| field | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {_cell(type_name(c.type))} | {_cell(c.description)} |" for c in configuration.columns]
+        lines.append("")
+    return lines
 
 
 def _cell(text: str) -> str:
