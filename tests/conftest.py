@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Every cache in a temporary folder: the tests never touch a user's ~/.cache (translations, embeddings,
+# converted models, the quantulum3 classifier, datasets' own cache). Set before any test imports the stages.
+_CACHES = tempfile.TemporaryDirectory(prefix="mt-tests-")
+os.environ["MT_CACHE_DIR"] = os.path.join(_CACHES.name, "mt")
+os.environ["HF_DATASETS_CACHE"] = os.path.join(_CACHES.name, "datasets")
 
 from pathlib import Path
 
