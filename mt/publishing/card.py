@@ -3,12 +3,19 @@
 Configurations, their summaries and their features come from the declarations
 in mt/publishing/configurations/; the scoring line names the signals of the
 registry in alignments/signals.py.
+
+Outlets, dates, titles, file names and the command come from users and the
+pages they scraped, so none of it may act as Markdown or HTML: every such value
+goes into the prose and tables through `_text` (escaped, on one line) or into a
+code span through `_code`, and the YAML through `yaml.safe_dump`.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -81,20 +88,20 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
                else f'{c.name} = load_dataset("path/to/corpus", "{c.name}")' for c in CONFIGURATIONS), "```", "",
              *field_tables(),
              "## How it was built", "",
-             f"Command: `{portable_command(provenance.command)}`", "",
+             f"Command: {_code(portable_command(provenance.command))}", "",
              f"- Toolkit: mt-comparable {provenance.toolkit_version}"]
     for model, revision in sorted(provenance.translation_models.items()):
-        what = "human reference translations, not machine translation" if model == "reference" else f"revision `{revision}`"
-        lines.append(f"- Translation: `{model}`, {what}")
+        what = "human reference translations, not machine translation" if model == "reference" else f"revision {_code(revision)}"
+        lines.append(f"- Translation: {_code(model)}, {what}")
     alignment = provenance.alignment
     if alignment:
-        lines.append(f"- Alignment: mode `{alignment.get('mode')}`, on the `{alignment.get('on')}` text, kinds {', '.join(alignment.get('kinds', []))}; "
-                     f"embedder `{alignment.get('embedder')}`")
-        weights = ", ".join(f"`{name}` {alignment.get('weights', {}).get(name)}" for name in weighted_signals())
+        lines.append(f"- Alignment: mode {_code(alignment.get('mode'))}, on the {_code(alignment.get('on'))} text, "
+                     f"kinds {', '.join(_text(kind) for kind in alignment.get('kinds', []))}; embedder {_code(alignment.get('embedder'))}")
+        weights = ", ".join(f"`{name}` {_text(alignment.get('weights', {}).get(name))}" for name in weighted_signals())
         lines.append(f"- Scoring: the weighted sum of the signals (weights: {weights}; each signal is described under "
-                     f"Fields, `pairs`), the ratio margin over {alignment.get('neighbours')} nearest neighbours; "
-                     f"threshold {alignment.get('threshold')}; split bonus {alignment.get('split_bonus')}; fact coherence "
-                     f"{alignment.get('fact_coherence')}; a refused pair stands alone as a fact from {alignment.get('fact_alone_score')}")
+                     f"Fields, `pairs`), the ratio margin over {_text(alignment.get('neighbours'))} nearest neighbours; "
+                     f"threshold {_text(alignment.get('threshold'))}; split bonus {_text(alignment.get('split_bonus'))}; fact coherence "
+                     f"{_text(alignment.get('fact_coherence'))}; a refused pair stands alone as a fact from {_text(alignment.get('fact_alone_score'))}")
     if provenance.created:
         lines.append(f"- Built: {provenance.created}")
     lines += ["", "## Statistics", "",
@@ -102,13 +109,12 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
               f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
               "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {_cell(a['outlet'] or unknown)} | {a['article']} | {a['language']} | {_cell(a['published'] or unknown)} | "
+    lines += [f"| {_text(a['outlet'] or unknown)} | {_text(a['article'])} | {_text(a['language'])} | {_text(a['published'] or unknown)} | "
               f"{a['segments']} | {a['paired']} | {a['facts']} |" for a in tables["articles"]]
     lines += ["", "| language | kind | segments |", "|---|---|---|"]
-    lines += [f"| {lang} | {kind} | {n} |" for (lang, kind), n in sorted(by_lang_kind.items())]
+    lines += [f"| {_text(lang)} | {_text(kind)} | {n} |" for (lang, kind), n in sorted(by_lang_kind.items())]
     if tables["facts"]:
-        example = tables["facts"][0]
-        lines += ["", "## Example (`facts`, the first row)", "", "```json", json.dumps(example, ensure_ascii=False, indent=2), "```"]
+        lines += ["", "## Example (`facts`, the first row)", "", "```json", _json(tables["facts"][0]), "```"]
     lines += ["", "## Personal and sensitive information", "",
               "The articles are published news and name public figures. Scraped pages also carry embedded social-media "
               "posts (`kind` `social`) with account handles and hashtags, bylines naming journalists, and photo credits. "
@@ -145,7 +151,39 @@ def field_tables() -> list[str]:
 
 
 def _cell(text: str) -> str:
+    """The toolkit's own text (a column declaration, which may hold code spans) as one table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+"""Whitespace and control characters, line and paragraph separators among them: a value stays on its line or in its cell."""
+_MARKDOWN = str.maketrans({"|": "&#124;", "`": "&#96;", "[": "&#91;", "]": "&#93;", "\\": "&#92;"})
+"""Markdown's cell separator, code span, link brackets and escape character, as references Markdown shows as text."""
+
+
+def _one_line(value: object) -> str:
+    return _BREAKS.sub(" ", str(value)).strip()
+
+
+def _text(value: object) -> str:
+    """A value from the data as Markdown text: one line, no HTML (< > & and quotes escaped), and no table cell,
+    code span or link of its own."""
+    return html.escape(_one_line(value), quote=True).translate(_MARKDOWN)
+
+
+def _code(value: object) -> str:
+    """A value from the data as an inline code span, which Markdown shows as it is, HTML included: on one line, and
+    inside a run of backticks longer than any run it holds, so that its own backticks cannot close the span."""
+    text = _one_line(value)
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _json(row: dict[str, Any]) -> str:
+    """A row as indented JSON for a code block, with < > & as \\u escapes: the same JSON, and no markup in the card."""
+    text = json.dumps(row, ensure_ascii=False, indent=2)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def portable_command(command: str) -> str:

@@ -6,13 +6,22 @@ with disagreements come first, highlighted, with the outlets' values side by
 side; every article's sentences that matched nothing can be opened below; a
 search box filters everything. No server, no network: the styles and the
 script are inline (the template is mt/publishing/templates/report.html.j2).
+
+Every value in the page comes from the articles and their sidecars, so none of
+it is trusted: Jinja escapes all of it, a URL becomes a link only when it is
+http or https, and a Content-Security-Policy lets the browser run the page's
+own inline script (by its hash) and nothing else.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 import jinja2
 import pyarrow.parquet as pq
@@ -30,13 +39,14 @@ def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds:
     `kinds`: the segment kinds that took part in alignment, whose unpaired sentences are listed as unmatched."""
     environment = jinja2.Environment(loader=jinja2.PackageLoader("mt.publishing", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
+    environment.filters["csp_hash"] = csp_hash
     return environment.get_template("report.html.j2").render(title=title, **report_context(tables, kinds))
 
 
 def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
     """What the template shows: the outlets (columns), the facts (rows) and each article's unmatched sentences."""
-    articles = [{**a, "label": a["outlet"] or "unknown outlet", "language_name": language_name(a["language"])}
-                for a in tables["articles"]]
+    articles = [{**a, "label": a["outlet"] or "unknown outlet", "language_name": language_name(a["language"]),
+                 "link": safe_link(a["url"])} for a in tables["articles"]]
     order = [a["article"] for a in articles]
     facts = []
     for fact in tables["facts"]:
@@ -62,6 +72,31 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
     return {"articles": articles, "facts": facts, "unmatched": unmatched, "names": names,
             "counts": {name: len(rows) for name, rows in tables.items()},
             "n_disagreements": sum(len(f["disagreements"]) for f in tables["facts"])}
+
+
+LINK_SCHEMES = ("http", "https")
+"""The only URL schemes the report makes links of: javascript:, data:, vbscript: and the rest would run or embed code."""
+
+
+def safe_link(url: str | None) -> str | None:
+    """`url` when it may be a link (http or https, with a host), else None and the page shows it as text.
+
+    Browsers drop tabs and newlines inside a URL and skip leading control characters, so "java", a tab, "script:"
+    runs as javascript:; a URL with any whitespace, control or invisible format character is therefore never a link.
+    A protocol-relative "//host/path" has no scheme and is refused too.
+    """
+    if not url or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed host, such as an unclosed IPv6 bracket
+        return None
+    return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
+
+
+def csp_hash(source: str) -> str:
+    """`sha256-<base64>`: the Content-Security-Policy hash that allows exactly this inline script or style text."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(str(source).encode("utf-8")).digest()).decode("ascii")
 
 
 def _marked(text: str, words: list[str]) -> Markup:
