@@ -8,14 +8,13 @@ sentence-transformers model name or folder works (LaBSE for `--on original`).
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from alignments.encoders import Encoder, encoder_class, split_name
-from mt.config import load_config
+from mt.config import load_config, open_cache_db
 from mt.errors import UserError
 
 ENCODE_BATCH_SIZE = 64
@@ -26,14 +25,11 @@ class VectorsFileError(UserError, ValueError):
 
 
 class EmbeddingCache:
-    """Vectors keyed by model and text, in SQLite next to the translation cache."""
+    """Vectors keyed by model and text, in SQLite next to the translation cache (a damaged file is moved aside)."""
 
     def __init__(self, directory: Path | str) -> None:
-        path = Path(directory) / "embeddings.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)")
-        self._db.commit()
+        self.path = Path(directory) / "embeddings.sqlite"
+        self._db = open_cache_db(self.path, "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)")
 
     @staticmethod
     def key(model: str, text: str) -> str:

@@ -2,18 +2,31 @@
 
 Each stage reads the previous stage's records and writes its own as JSON Lines,
 so any stage can be re-run from the file the stage before it left behind.
+
+Text entering the toolkit follows two rules, here for records and in mt/segmentation
+and mt/config.py for articles, sidecars and config files:
+- a lone surrogate code point (U+D800-U+DFFF, which JSON and YAML escapes such as `\\ud83d`
+  can carry) cannot be written as UTF-8 and breaks every later step: it is replaced with
+  U+FFFD, and one warning names the file, the line and how many were replaced;
+- a NUL character (U+0000), as a byte or as JSON's `\\u0000`, means binary data, not text:
+  the file holding one is refused whole, with one line naming it (and the line, in JSON Lines),
+  like a file with any other bad line.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
 from mt.atomic import atomic_file
 from mt.errors import UserError
+
+log = logging.getLogger(__name__)
 
 KINDS = (
     "body",
@@ -178,6 +191,59 @@ class Fact:
 
 Record = TypeVar("Record", Segment, Pair, Fact, ArticleInfo)
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+"""A JSON escape that may give a surrogate or a NUL: only lines holding one are searched for them (a cheap test)."""
+NUL_REFUSED = "contains a NUL character (U+0000): binary data, not text"
+
+
+def replace_surrogates(value: Any) -> tuple[Any, int]:
+    """`value` (a string, or the strings in a parsed JSON or YAML value, keys too) with every lone surrogate
+    replaced by U+FFFD, and how many were replaced. Such a string cannot be encoded as UTF-8, so it would
+    fail far from its source (in the language detector, in every writer) and take the whole run down."""
+    if isinstance(value, str):
+        return SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        items = [replace_surrogates(item) for item in value]
+        return [item for item, _ in items], sum(n for _, n in items)
+    if isinstance(value, dict):
+        pairs = [(replace_surrogates(key), replace_surrogates(item)) for key, item in value.items()]
+        return {key: item for (key, _), (item, _) in pairs}, sum(m + n for (_, m), (_, n) in pairs)
+    return value, 0
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a string in `value` (a parsed JSON value) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False
+
+
+def surrogates_replaced(count: int) -> str:
+    """The warning for `count` replaced surrogates (after `path:line: `)."""
+    return f"{count} lone surrogate code point{'s' if count != 1 else ''} (U+D800-U+DFFF) replaced with U+FFFD"
+
+
+def parse_json_line(line: str) -> tuple[Any, int]:
+    """The value of one JSON line with its lone surrogates replaced, and how many were; ValueError when the line is
+    not JSON, nests too deeply, or holds a NUL character."""
+    try:
+        value = json.loads(line)
+        if not RISKY_ESCAPE.search(line):
+            return value, 0
+        value, replaced = replace_surrogates(value)
+        if has_nul(value):
+            raise ValueError(NUL_REFUSED)
+        return value, replaced
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a JSON line ({error.msg})") from None
+    except RecursionError:
+        raise ValueError("not a JSON line (nested too deeply)") from None
+
 
 def to_dict(record: Any) -> dict[str, Any]:
     return dataclasses.asdict(record)
@@ -235,7 +301,8 @@ def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
 
 
 def iter_jsonl(path: Path | str) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed value) for each non-blank line; a bad line is a RecordError naming file and line."""
+    """(line number, parsed value) for each non-blank line; a bad line is a RecordError naming file and line.
+    A line whose lone surrogates were replaced is logged as a warning naming file and line."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8") as lines:
@@ -243,9 +310,12 @@ def iter_jsonl(path: Path | str) -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise RecordError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+                    value, replaced = parse_json_line(line)
+                except ValueError as error:
+                    raise RecordError(f"{path}:{number}: {error}") from None
+                if replaced:
+                    log.warning("%s:%d: %s", path, number, surrogates_replaced(replaced))
+                yield number, value
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not UTF-8 text") from None
     except OSError as error:

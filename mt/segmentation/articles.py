@@ -9,6 +9,11 @@ Three ways to say who published an article:
 
 A misspelt field or a sidecar entry that names no input is an error naming the file;
 "unknown" or an empty value is the same as leaving the field out.
+
+Text rules (mt/records.py): a lone surrogate in a JSONL line or a YAML sidecar (from an escape
+such as `\\ud83d`) is replaced with U+FFFD and noted with its line; a NUL character refuses the
+whole file. A sidecar is read as a config is (mt.config.read_yaml): no YAML anchors or aliases,
+at most MAX_SETTINGS_BYTES, and only if it is a regular file.
 """
 
 from __future__ import annotations
@@ -17,18 +22,21 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
-from mt.config import spelling_hint
+from mt.config import MAX_SETTINGS_BYTES, InputFileError, read_regular_file, read_yaml, spelling_hint
 from mt.errors import UserError
-from mt.records import ARTICLE_FIELDS
+from mt.records import ARTICLE_FIELDS, NUL_REFUSED, parse_json_line, surrogates_replaced
 
 SIDECARS = ("articles.yaml", "articles.yml", "articles.csv")
 """Sidecar file names looked for in each input folder (and beside each input file)."""
 UNKNOWN = {"", "unknown", "?", "n/a"}
+
+Note = tuple[int, str]
+"""(line, message): something wrong with one line of a file that did not stop it being read."""
 
 
 class ArticleMetadataError(UserError, ValueError):
@@ -55,29 +63,43 @@ def clean_metadata(values: dict[str, Any], where: str, line: int | None = None) 
     return cleaned
 
 
-def read_sidecar(path: Path) -> dict[str, dict[str, str]]:
-    """Article name (file stem; a file name is accepted too) -> its metadata."""
+def read_sidecar(path: Path) -> tuple[dict[str, dict[str, str]], list[Note]]:
+    """Article name (file stem; a file name is accepted too) -> its metadata, and a note for each line whose lone
+    surrogates were replaced."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ArticleMetadataError(str(path), f"cannot read ({getattr(error, 'strerror', None) or error})") from None
-    if path.suffix == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
-        if rows and "article" not in rows[0]:
-            raise ArticleMetadataError(str(path), "needs an 'article' column naming each article (its file name)")
-        entries = {row.pop("article"): row for row in rows}
-    else:
-        try:
-            entries = yaml.safe_load(text) or {}
-        except yaml.YAMLError as error:
-            raise ArticleMetadataError(str(path), f"not valid YAML ({str(error).splitlines()[0]})") from None
-        if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
-            raise ArticleMetadataError(str(path), f"expected a mapping of article name -> fields ({', '.join(ARTICLE_FIELDS)})")
-    return {Path(str(name)).stem: clean_metadata(fields, f"{path}: article '{name}'") for name, fields in entries.items()}
+        entries, replaced = csv_entries(path) if path.suffix == ".csv" else read_yaml(path)
+    except InputFileError as error:
+        raise ArticleMetadataError(str(path), error.reason) from None
+    entries = entries or {}
+    if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
+        raise ArticleMetadataError(str(path), f"expected a mapping of article name -> fields ({', '.join(ARTICLE_FIELDS)})")
+    metadata = {Path(str(name)).stem: clean_metadata(fields, f"{path}: article '{name}'") for name, fields in entries.items()}
+    return metadata, [(line, surrogates_replaced(count)) for line, count in replaced]
+
+
+def csv_entries(path: Path) -> tuple[dict[str, dict[str, Any]], list[tuple[int, int]]]:
+    """A CSV sidecar's rows by their `article` column, and no replaced surrogates: CSV has no escapes, and decoded
+    UTF-8 cannot hold a lone surrogate."""
+    try:
+        text = read_regular_file(path, MAX_SETTINGS_BYTES, " for a sidecar").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(path, "not UTF-8 text") from None
+    if "\x00" in text:
+        raise InputFileError(path, NUL_REFUSED)
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise InputFileError(path, f"not valid CSV (line {reader.line_num}: {error})") from None
+    if rows and "article" not in rows[0]:
+        raise InputFileError(path, "needs an 'article' column naming each article (its file name)")
+    return {row.pop("article"): row for row in rows}, []
 
 
 def sidecar_in(folder: Path) -> Path | None:
-    found = [folder / name for name in SIDECARS if (folder / name).is_file()]
+    """The sidecar of `folder`, if any: whatever has a sidecar's name, so that one that is not a regular file (a FIFO,
+    a link loop) is an error naming it rather than silently unused."""
+    found = [folder / name for name in SIDECARS if os.path.lexists(folder / name)]
     if len(found) > 1:
         raise ArticleMetadataError(str(folder), f"both {found[0].name} and {found[1].name}; keep one sidecar")
     return found[0] if found else None
@@ -89,23 +111,30 @@ def sidecars_for(inputs: Iterable[Path]) -> list[Path]:
     return [sidecar for folder in folders if (sidecar := sidecar_in(folder)) is not None]
 
 
-def articles_from_jsonl(path: Path, text: str) -> list[tuple[str, str, dict[str, str]]]:
-    """(name, text, metadata) of each line of a JSONL input; `name` defaults to `<file stem>-<line>`."""
+def articles_from_jsonl(path: Path, text: str) -> tuple[list[tuple[str, str, dict[str, str]]], list[Note]]:
+    """(name, text, metadata) of each line of a JSONL input, `name` defaulting to `<file stem>-<line>`, and a note
+    for each line whose lone surrogates were replaced. Lines end at \\n, \\r\\n or \\r only: a JSON string may hold
+    U+2028, U+2029 and U+0085, at which str.splitlines would also split."""
     articles = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    notes: list[Note] = []
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ArticleMetadataError(where, f"not a JSON line ({error.msg})", number) from None
+            record, replaced = parse_json_line(line)
+        except ValueError as error:
+            raise ArticleMetadataError(where, str(error), number) from None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ArticleMetadataError(where, "each line needs a 'text' field holding the article", number)
-        name = str(record.pop("name", None) or f"{path.stem}-{number:04d}")
+        name = record.pop("name", None)
+        if isinstance(name, (list, dict, bool)):
+            raise ArticleMetadataError(where, f"field 'name' must be text, not {json.dumps(name)[:40]}", number)
+        if replaced:
+            notes.append((number, surrogates_replaced(replaced)))
         body = record.pop("text")
-        articles.append((name, body, clean_metadata(record, where, number)))
-    return articles
+        articles.append((str(name or f"{path.stem}-{number:04d}"), body, clean_metadata(record, where, number)))
+    return articles, notes
 
 
 def article_from_html(path: Path, data: bytes) -> tuple[str, dict[str, str]]:

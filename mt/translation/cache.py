@@ -2,17 +2,19 @@
 
 The key covers everything that changes an output: model, revision, backend,
 decoding settings and the source text. A run killed half-way keeps what it
-committed, so the next run resumes where it stopped.
+committed, so the next run resumes where it stopped. A damaged cache file is moved
+aside and the cache starts empty (mt.config.open_cache_db).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
+
+from mt.config import open_cache_db
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,13 @@ def cache_key(settings: dict[str, Any], source: str) -> str:
 class TranslationCache:
     def __init__(self, directory: Path | str) -> None:
         self.path = Path(directory) / "translations.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
+        self._db = open_cache_db(
+            self.path,
+            "PRAGMA journal_mode=WAL",
             "CREATE TABLE IF NOT EXISTS translations ("
             "key TEXT PRIMARY KEY, model TEXT, revision TEXT, source TEXT, "
-            "text TEXT, score REAL, pieces INTEGER)"
+            "text TEXT, score REAL, pieces INTEGER)",
         )
-        self._db.commit()
 
     def get_many(self, keys: Iterable[str]) -> dict[str, CachedTranslation]:
         found: dict[str, CachedTranslation] = {}
