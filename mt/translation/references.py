@@ -9,13 +9,12 @@ of a covered article that finds none is reported.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt.config import load_config
 from mt.errors import UserError
-from mt.records import Segment
+from mt.records import Segment, parse_json_line
 
 REFERENCES_BESIDE_INPUTS = Path("references") / "references.jsonl"
 """Where an input folder keeps its human references (the seeds do), used by `mt build --english-from reference`."""
@@ -47,16 +46,19 @@ def load_references(path: Path | str) -> dict[str, list[Reference]]:
     """References per article, in source order."""
     path = Path(path)
     by_article: dict[str, list[Reference]] = {}
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                ref = Reference(data["article"], int(data["start"]), int(data["end"]), data["source"], data["reference"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-                raise ReferenceError(f"{path}:{number}: not a reference line ({error})") from None
-            by_article.setdefault(ref.article, []).append(ref)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ReferenceError(f"{path}: not UTF-8 text") from None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            data, _ = parse_json_line(line)  # a lone surrogate becomes U+FFFD, as in every other input
+            ref = Reference(data["article"], int(data["start"]), int(data["end"]), data["source"], data["reference"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ReferenceError(f"{path}:{number}: not a reference line ({error})") from None
+        by_article.setdefault(ref.article, []).append(ref)
     for refs in by_article.values():
         refs.sort(key=lambda r: r.start)
     return by_article
