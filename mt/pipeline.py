@@ -23,6 +23,7 @@ from alignments import align as align_segments
 from alignments.comparable import text_of
 from alignments.evaluation import format_links
 from alignments.parallel import Link, ParallelSettings, align_in_order
+from mt.atomic import cannot_write, check_output_file, check_output_folder
 from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
@@ -138,13 +139,16 @@ def embed(segments: Sequence[Segment], output: Path, settings: AlignmentSettings
     return (engine or get_engine("local")).embed(texts_to_embed(segments, settings), settings.embedder, output, device)
 
 
-def write_alignment(folder: Path, run: AlignmentRun) -> AlignmentFolder:
-    """pairs.jsonl, facts.jsonl, alignment.json, and in parallel mode links/<a>__<b>.txt (vecalign's format)."""
+def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False) -> AlignmentFolder:
+    """pairs.jsonl, facts.jsonl, alignment.json, and in parallel mode links/<a>__<b>.txt (vecalign's format).
+
+    `folder` is replaced whole: only one mt wrote, an empty one or a new path, or any with `force`.
+    """
     out = AlignmentFolder(folder)
     links = None
     if run.record["mode"] == "parallel":
         links = {pair: format_links(found, scores) for pair, (found, scores) in run.result.links.items()}
-    out.write(run.result.pairs, run.result.facts, run.record, links)
+    out.write(run.result.pairs, run.result.facts, run.record, links, force=force)
     return out
 
 
@@ -160,6 +164,8 @@ class BuildOptions:
     translate: TranslateOptions = field(default_factory=TranslateOptions)
     align: AlignOptions = field(default_factory=AlignOptions)
     timestamp: bool = False
+    force: bool = False
+    """Replace the output folder (and the work folder's alignment/) even when mt did not write it."""
 
 
 @dataclass
@@ -177,9 +183,13 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
           on_stage: Callable[[str], None] = lambda name: None) -> BuildReport:
     """Segment, translate, align and publish, each stage's output kept in the work folder."""
     config = config or load_config()
-    engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
     folder = WorkFolder(work)
-    work.mkdir(parents=True, exist_ok=True)
+    check_build_outputs(inputs, output, folder, options)
+    engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(work, error) from None
     on_stage("segment")
     segmentation = segment(list(inputs), config)
     if not segmentation.articles:
@@ -204,8 +214,21 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
         embed(translated, folder.vectors, settings, engine=engine)
         align_options = replace(align_options, vectors=folder.vectors)
     run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress)
-    write_alignment(folder.alignment, run)
+    write_alignment(folder.alignment, run, force=options.force)
     record_build_command(folder, command)
     on_stage("publish")
-    counts = publish(work, output, command=command, timestamp=options.timestamp)
+    counts = publish(work, output, command=command, timestamp=options.timestamp, force=options.force)
     return BuildReport(segmentation, translation, run, counts, engine)
+
+
+def check_build_outputs(inputs: Sequence[Path], output: Path, work: WorkFolder, options: BuildOptions) -> None:
+    """Before any work is done, refuse a build that would lose what the user did not ask to lose: an output
+    folder that is, holds or lies inside an input, the references, the cache or the work folder (each would
+    delete the other), a folder mt did not write without --force, or a work file that would overwrite an input."""
+    given = [("the input", path) for path in inputs] + [("the references file", options.references)]
+    caches = {options.translate.cache_dir, options.align.cache_dir} - {None} or {default_cache_dir()}
+    protect = [*given, ("the work folder", work.root), *(("the cache", cache) for cache in caches)]
+    check_output_folder(output, protect=protect, force=options.force)
+    check_output_folder(work.alignment, force=options.force)
+    for written in (work.segments, work.articles, work.translated, work.build_record, work.vectors):
+        check_output_file(written, protect=given)

@@ -13,7 +13,9 @@ Every file is JSON Lines or JSON with stable ids, readable in any editor.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,10 @@ from mt.records import (
     read_segments,
     write_jsonl,
 )
+
+
+NAME_PART_CHARACTERS = 80
+"""The longest part of a file name made from a user's string (two parts and a suffix stay under 255 bytes)."""
 
 
 class WorkFolderError(UserError, ValueError):
@@ -92,9 +98,10 @@ class AlignmentFolder:
         return self.root / "links"
 
     def write(self, pairs: Sequence[Pair], facts: Sequence[Fact], settings: dict[str, Any],
-              links: dict[tuple[str, str], list[str]] | None = None) -> None:
-        """All files at once: written into a temporary sibling folder that then replaces this one."""
-        with atomic_folder(self.root) as staging:
+              links: dict[tuple[str, str], list[str]] | None = None, *, force: bool = False) -> None:
+        """All files at once: written into a temporary sibling folder that then replaces this one (only a folder
+        mt wrote, an empty one, or any with `force`; see mt/atomic.py)."""
+        with atomic_folder(self.root, force=force) as staging:
             out = AlignmentFolder(staging)
             write_jsonl(out.pairs, pairs)
             write_jsonl(out.facts, facts)
@@ -102,7 +109,26 @@ class AlignmentFolder:
             if links is not None:
                 out.links.mkdir()
                 for (a, b), lines in links.items():
-                    (out.links / f"{a}__{b}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                    file_in(out.links, f"{safe_name(a)}__{safe_name(b)}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def safe_name(text: str) -> str:
+    """`text` as a part of a file name. Article names come from the user's files (a JSONL `name` can be
+    '../../x' or hold a '/'), so only [A-Za-z0-9._-] are kept, others become '_', leading dots go and the length
+    is capped; a name that had to change gets a short hash of the original, so different names stay different."""
+    kept = re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".")[:NAME_PART_CHARACTERS]
+    if kept == text and kept:
+        return kept
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{kept or '_'}-{digest}"
+
+
+def file_in(folder: Path, name: str) -> Path:
+    """`folder / name`, checked to stay directly inside `folder`: no write may leave an output folder."""
+    path = folder / name
+    if path.resolve().parent != folder.resolve():
+        raise WorkFolderError(f"{name!r}: not a plain file name inside {folder}")
+    return path
 
 
 def articles_beside(segments_file: Path) -> Path:
@@ -174,7 +200,8 @@ def build_command_of(work: WorkFolder) -> str | None:
 
 
 def record_build_command(work: WorkFolder, command: str) -> None:
-    work.build_record.write_text(json.dumps({"command": command}, indent=2) + "\n", encoding="utf-8")
+    with atomic_file(work.build_record) as staging:
+        staging.write_text(json.dumps({"command": command}, indent=2) + "\n", encoding="utf-8")
 
 
 def write_vectors(output: Path, model: str, texts: Sequence[str], vectors: Sequence) -> int:

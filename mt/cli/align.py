@@ -10,6 +10,8 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
+from mt.atomic import check_output_file, check_output_folder
+from mt.config import default_cache_dir
 from mt.cli.common import (
     CONFIG_OPTION,
     QUIET_OPTION,
@@ -50,6 +52,7 @@ def align_command(
     cache_dir: Optional[Path] = typer.Option(None, help="Embedding cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the embedding cache."),
     vectors: Optional[Path] = typer.Option(None, help="Embeddings from `mt embed` (parquet): texts found there are not embedded again.", exists=True, dir_okay=False),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder even if mt did not write it (never one that is or holds an input, nor the current folder)."),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -73,6 +76,7 @@ def align_command(
         if mode != Mode.parallel:
             fail("two input files are aligned in order: add --mode parallel")
         with user_errors():
+            check_output_file(output, protect=[("the source file", inputs[0]), ("the target file", inputs[1])])
             options = pipeline.AlignOptions(mode="parallel", device=device, cache_dir=cache_dir, use_cache=not no_cache)
             links, scores = pipeline.align_parallel_files(inputs[0], inputs[1], settings, options, one_per_line=not split, config=loaded)
             streams.write_links(str(output), links, scores, echo=typer.echo)
@@ -84,10 +88,12 @@ def align_command(
         fail("give one translated segments file, or two plain text files with --mode parallel")
     translated = inputs[0]
     with user_errors():
+        protect = [("the input", translated), ("the vectors file", vectors), ("the cache", cache_dir or default_cache_dir())]
+        check_output_folder(output, protect=protect, force=force)
         segments = read_segments(translated)
         options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache, vectors=vectors)
         run = pipeline.align(segments, settings, options, input_name=translated.name, progress=progress_bars(quiet))
-    folder = pipeline.write_alignment(output, run)
+        folder = pipeline.write_alignment(output, run, force=force)
     if not quiet:
         print_alignment_summary(run)
         console.print(f"-> {folder.pairs}, {folder.facts}")

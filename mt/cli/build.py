@@ -46,6 +46,7 @@ def build_command(
     device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, cuda:N, mps."),
     cache_dir: Optional[Path] = typer.Option(None, help="Translation and embedding cache folder (default: the user cache dir)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder (and the work folder's alignment/) even if mt did not write them; an input, the work folder, the cache and the current folder are never replaced."),
     engine: Engine = ENGINE_OPTION,
     workers: Optional[int] = WORKERS_OPTION,
     ray_address: Optional[str] = RAY_ADDRESS_OPTION,
@@ -67,11 +68,11 @@ def build_command(
         references = beside[0]
     options = pipeline.BuildOptions(
         engine=engine.value, workers=workers, ray_address=ray_address,
-        english_from=english_from.value, references=references, timestamp=timestamp,
+        english_from=english_from.value, references=references, timestamp=timestamp, force=force,
         translate=pipeline.TranslateOptions(models=parse_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),
     )
-    command = "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model)
+    command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model)
     quiet_transformers()
     quiet_datasets()
     with user_errors():
@@ -92,6 +93,11 @@ def build_command(
         print_alignment_summary(report.alignment)
         counts = report.counts
         console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)")
+
+
+def _shell_command() -> str:
+    """The command as typed, for the card; --force says how the old folder was treated, not how the corpus was made."""
+    return "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--force")
 
 
 def _as_command(inputs: List[Path], output: Path, english_from: str, model: List[str]) -> str:

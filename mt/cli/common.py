@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from tqdm import tqdm
 
+from mt.atomic import atomic_file
 from mt.config import load_config
 from mt.engines import ENGINES
 from mt.errors import UserError
@@ -65,12 +66,13 @@ def split_list(value: str | None) -> list[str] | None:
 
 
 def write_json(target: Path, data: Any) -> None:
-    """The one `--json FILE` convention: a file, or '-' for stdout."""
+    """The one `--json FILE` convention: a file (written atomically; a fault is one line), or '-' for stdout."""
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
     if str(target) == "-":
         typer.echo(text)
-    else:
-        target.write_text(text + "\n", encoding="utf-8")
+        return
+    with user_errors(), atomic_file(target) as staging:
+        staging.write_text(text + "\n", encoding="utf-8")
 
 
 def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContextManager]:

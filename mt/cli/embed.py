@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from mt.atomic import check_output_file
 from mt.cli.common import (
     CONFIG_OPTION,
     ENGINE_OPTION,
@@ -44,6 +45,7 @@ def embed_command(
     settings = AlignmentSettings.from_config(config_from(config), embedder=embedder)
     quiet_transformers()
     with user_errors():
+        check_output_file(output, protect=[("the input", translated)])
         runner = get_engine(engine.value, workers=workers, address=ray_address)
         count = pipeline.embed(read_segments(translated), output, settings, engine=runner, device=device)
     if not quiet:

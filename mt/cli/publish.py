@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
+from mt.atomic import check_output_folder
 from mt.cli.common import QUIET_OPTION, console, fail, quiet_datasets, user_errors
 
 
@@ -21,6 +22,7 @@ def publish_command(
     private: bool = typer.Option(False, "--private", help="With --push-to-hub: create the repo as private."),
     revision: Optional[str] = typer.Option(None, help="With --push-to-hub: the branch to upload to (created if missing)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card (off by default, so rebuilds are byte-identical)."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder even if mt did not write it (never one that is or holds the work folder's files, nor the current folder)."),
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Publish the comparison corpus as a dataset that `datasets.load_dataset(FOLDER)` loads.
@@ -40,9 +42,12 @@ def publish_command(
         return
     if output is None:
         fail("--output is required (or use --check CORPUS_FOLDER)")
-    command = build_command_of(WorkFolder(folder)) or "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    work = WorkFolder(folder)
+    command = build_command_of(work) or "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--force")
     with user_errors():
-        counts = publish(folder, output, command=command, timestamp=timestamp)
+        inputs = (work.translated, work.alignment, work.articles, work.build_record)
+        check_output_folder(output, protect=[("the input", path) for path in inputs], force=force)
+        counts = publish(folder, output, command=command, timestamp=timestamp, force=force)
     if not quiet:
         console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (and report.html)")
     if push_to_hub:

@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
+from mt.atomic import check_output_file
 from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, fail, print_segmentation, split_list, user_errors, warn
 
 
@@ -25,16 +26,21 @@ def segment_command(
     labelled by `kind` rather than dropped.
     """
     from mt import pipeline, streams  # lazy on purpose: `mt --help` must not import the stages
+    from mt.workfolder import articles_beside
 
     settings = config_from(config)
     if languages:
         settings["segmentation"]["languages"] = split_list(languages)
     with user_errors():
+        given = [("the input", path) for path in inputs]
+        check_output_file(output, protect=given)
+        check_output_file(articles_beside(output), protect=given)
         result = pipeline.segment(inputs, settings)
     for problem in result.problems:
         warn(escape(str(problem)))
     if not result.articles:
         fail("no article could be read", code=2)
-    count = streams.write_segmentation(output, result)
+    with user_errors():
+        count = streams.write_segmentation(output, result)
     if not quiet:
         print_segmentation(result, f"{count} segments -> {output}")

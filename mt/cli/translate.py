@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from mt.atomic import check_output_file
 from mt.cli.common import (
     CONFIG_OPTION,
     ENGINE_OPTION,
@@ -80,6 +81,7 @@ def translate_command(
 
     settings = config_from(config)
     with user_errors():
+        check_output_file(output, protect=[("the input", source), ("the references file", references)])
         runner = get_engine(engine.value, workers=workers, address=ray_address)
         segments, plain = streams.read_segments_input(str(source), config=settings, one_per_line=lines, engine=runner)
         if english_from == EnglishFrom.reference:

@@ -22,13 +22,14 @@ from mt.publishing.report import render_report
 from mt.workfolder import WorkFolder, read_for_publishing
 
 
-def write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
+def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[str, int]:
     """Write data/<config>/*.parquet, README.md and report.html, atomically; returns the row count of each configuration.
 
     Everything is written into a temporary sibling folder that replaces `output`
-    only when complete, so a failure leaves the previous corpus untouched.
+    only when complete, so a failure leaves the previous corpus untouched. `output` is replaced only if the
+    toolkit wrote it (or `force`, the user's --force).
     """
-    with atomic_folder(output) as staging:
+    with atomic_folder(output, force=force) as staging:
         return _write_corpus(staging, corpus)
 
 
@@ -65,10 +66,10 @@ def read_corpus(work: Path, *, command: str, timestamp: bool = False) -> Corpus:
         raise PublishError(str(error)) from None
 
 
-def publish(work: Path, output: Path, *, command: str, timestamp: bool = False) -> dict[str, int]:
+def publish(work: Path, output: Path, *, command: str, timestamp: bool = False, force: bool = False) -> dict[str, int]:
     """Turn a work folder (translated segments and alignment) into the dataset folder; row counts per configuration."""
     corpus = read_corpus(work, command=command, timestamp=timestamp)
     try:
-        return write_corpus(output, corpus)
+        return write_corpus(output, corpus, force=force)
     except ValueError as error:
         raise PublishError(str(error)) from None

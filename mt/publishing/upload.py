@@ -6,6 +6,7 @@ from pathlib import Path
 
 from huggingface_hub import HfApi, constants, get_token
 
+from mt.atomic import MARKER
 from mt.publishing.errors import PublishError
 
 
@@ -22,6 +23,7 @@ def upload(folder: Path, repo_id: str, *, private: bool = False, revision: str |
         if revision:
             api.create_branch(repo_id, repo_type="dataset", branch=revision, exist_ok=True)
         api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", revision=revision,
+                          ignore_patterns=[MARKER],
                           commit_message="Publish the comparison corpus with mt publish")
     except Exception as error:  # network, auth and hub errors all end the same way
         raise PublishError(f"upload to {repo_id} failed ({type(error).__name__}: {error}). "
