@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence, TextIO
 from alignments.evaluation import format_links
 from alignments.parallel import Link
 from mt.atomic import atomic_file
+from mt.config import not_a_regular_file
 from mt.engines import Engine, get_engine
 from mt.records import Segment, to_dict, write_jsonl
 from mt.segmentation import SegmentationResult, segment_text
@@ -37,8 +38,9 @@ def read_segments_input(source: str, *, config: dict[str, Any], one_per_line: bo
     if is_remote(source):
         return engine.read_segments(source), False
     path = Path(source)
-    if source != STDIO and not path.is_file():
-        raise WorkFolderError(f"{source}: no such file")
+    problem = None if source == STDIO else not_a_regular_file(path)
+    if problem:
+        raise WorkFolderError(f"{source}: {problem}")
     if source != STDIO and path.suffix == ".jsonl":
         return engine.read_segments(source), False
     try:

@@ -6,6 +6,7 @@ import typer
 
 from mt import __version__
 from mt.cli import align, build, embed, evaluate, publish, report, segment, translate
+from mt.cli.common import show_library_warnings
 
 app = typer.Typer(
     name="mt",
@@ -28,6 +29,7 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Translate, align and publish comparable news articles across languages."""
+    show_library_warnings()
 
 
 app.command("segment")(segment.segment_command)

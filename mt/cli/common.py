@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -47,6 +48,22 @@ def warn(message: str) -> None:
     console.print(f"[yellow]warning:[/] {message}", soft_wrap=True, markup=True)
 
 
+class WarningLines(logging.Handler):
+    """The library's logged warnings (a damaged cache moved aside, replaced surrogates) as `warning:` lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(escape(record.getMessage()))
+
+
+def show_library_warnings() -> None:
+    """Send the `mt` loggers' warnings to stderr as `warning:` lines, once per process."""
+    logger = logging.getLogger("mt")
+    if not any(isinstance(handler, WarningLines) for handler in logger.handlers):
+        handler = WarningLines(level=logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Any UserError raised by a stage becomes one 'error:' line and exit code 1."""
@@ -88,12 +105,11 @@ def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContex
 
 def quiet_transformers() -> None:
     """Loading bars and advice from transformers would bury our own progress bar."""
-
     from huggingface_hub.utils import logging as hub_logging  # lazy on purpose: the hub client is slow to import
-    from transformers.utils import logging  # lazy on purpose: transformers takes seconds to import
+    from transformers.utils import logging as transformers_logging  # lazy on purpose: transformers takes seconds to import
 
-    logging.disable_progress_bar()
-    logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
     hub_logging.set_verbosity_error()  # per-retry network warnings; the final error is reported once, by us
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
 
