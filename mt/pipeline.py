@@ -191,7 +191,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     except OSError as error:
         raise cannot_write(work, error) from None
     on_stage("segment")
-    segmentation = segment(list(inputs), config)
+    segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
         raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
     write_jsonl(folder.segments, segmentation.segments)

@@ -97,7 +97,9 @@ def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContex
 
     @contextlib.contextmanager
     def bar(description: str, total: int):
-        with tqdm(total=total, unit="seg", desc=description, disable=quiet or not total, dynamic_ncols=True) as shown:
+        unit = "char" if description == "segmenting" else "seg"  # segmentation counts characters, later stages segments
+        with tqdm(total=total, unit=unit, unit_scale=unit == "char", desc=description, disable=quiet or not total,
+                  dynamic_ncols=True) as shown:
             yield shown.update
 
     return bar

@@ -9,7 +9,8 @@ import typer
 from rich.markup import escape
 
 from mt.atomic import check_output_file
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, fail, print_segmentation, split_list, user_errors, warn
+from mt.cli.common import (CONFIG_OPTION, QUIET_OPTION, config_from, fail, print_segmentation, progress_bars, split_list,
+                           user_errors, warn)
 
 
 def segment_command(
@@ -35,7 +36,7 @@ def segment_command(
         given = [("the input", path) for path in inputs]
         check_output_file(output, protect=given)
         check_output_file(articles_beside(output), protect=given)
-        result = pipeline.segment(inputs, settings)
+        result = pipeline.segment(inputs, settings, progress=progress_bars(quiet))
     for problem in result.problems:
         warn(escape(str(problem)))
     if not result.articles:

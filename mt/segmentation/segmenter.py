@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from mt.config import load_config
 from mt.errors import UserError
+from mt.progress import Progress
 from mt.records import Article, Segment
-from mt.segmentation.detection import LanguageIdentifier
+from mt.segmentation.detection import Detection, LanguageIdentifier
 from mt.segmentation.kinds import (
     CREDIT,
     MAX_HEADLINE_WORDS,
@@ -29,6 +30,11 @@ from mt.segmentation.kinds import (
 )
 from mt.segmentation.reading import Problem, Source, read_sources
 from mt.segmentation.sentences import SentenceSplitter, strip_span
+
+CHUNK_SHARE = 0.01
+"""A long article is worked through in chunks of this share of its text: progress moves about every 1%."""
+MIN_CHUNK_CHARS = 20_000
+"""Smallest chunk: batches big enough to keep every core busy; an ordinary article is a single chunk."""
 
 
 class NoArticlesError(UserError, ValueError):
@@ -44,6 +50,18 @@ class Block:
     text: str
     blank_before: bool
     blank_after: bool
+
+
+@dataclass
+class Piece:
+    """A segment-to-be: its span and kind, and the language of its block."""
+
+    start: int
+    end: int
+    kind: str
+    lang: str
+    own_language: bool
+    """A sentence of a block with several gets its own language; a block's only piece keeps the block's."""
 
 
 @dataclass
@@ -66,44 +84,75 @@ class Segmenter:
                                          settings["year_abbreviations"], settings["max_words_before_year_split"])
         self.boilerplate = {line.strip().lower() for line in settings["boilerplate"]}
 
-    def segment_source(self, source: Source) -> Article:
+    def segment_source(self, source: Source, progress: Callable[[int], None] | None = None) -> Article:
+        """One article's segments.
+
+        Lingua is nearly all of the time, so the work goes in chunks of blocks (CHUNK_SHARE of the text, at least
+        MIN_CHUNK_CHARS): each chunk is one batch for the detector and one call of `progress`, with the characters
+        done since its last call. Every block's language comes first (the article's language needs them all),
+        then the blocks are split and their sentences' languages found; each pass counts for half of the text,
+        so the calls add up to its length.
+        """
         text = source.text
         blocks = _blocks(text)
-        article_lang = self.identifier.dominant([b.text for b in blocks])
+        chunks = _chunks(blocks, len(text))
+        steps = _Steps(progress)
+        detections: list[Detection] = []
+        for chunk in chunks:
+            detections += self.identifier.analyse([blocks[i].text for i in chunk])
+            steps.reach(blocks[chunk[-1]].end // 2)
+        steps.reach(len(text) // 2)
+        article_lang = self.identifier.vote([b.text for b in blocks], detections)
+        block_langs = [self.identifier.decide(detection, fallback=article_lang) for detection in detections]
         kinds = self._block_kinds(blocks)
         segments: list[Segment] = []
         seen: set[str] = set()
         seen_body = False
-        for block, kind in zip(blocks, kinds):
-            block_lang = self.identifier.detect(block.text, fallback=article_lang)
-            if kind is None and not seen_body and self._is_headline(block, block_lang):
-                kind = "headline"
-            spans = (
-                self.splitter.split(block.text, block_lang, offset=block.start)
-                if kind in (None, "social")
-                else [(block.start, block.end)]
-            )
-            for start, end in spans:
-                piece = text[start:end]
-                piece_kind = kind or (self._sentence_kind(piece) if len(spans) > 1 else "body")
-                if piece in seen and piece_kind in ("body", "headline"):
-                    piece_kind = "duplicate"
-                seen.add(piece)
-                seen_body = seen_body or piece_kind == "body"
+        for chunk in chunks:
+            pieces: list[Piece] = []
+            for i in chunk:
+                kind = kinds[i]
+                if kind is None and not seen_body and self._is_headline(blocks[i], block_langs[i]):
+                    kind = "headline"
+                found = self._pieces(text, blocks[i], kind, block_langs[i], seen)
+                seen_body = seen_body or any(piece.kind == "body" for piece in found)
+                pieces += found
+            sentences = iter(self.identifier.analyse([text[p.start : p.end] for p in pieces if p.own_language]))
+            for piece in pieces:
                 index = len(segments)
                 segments.append(
                     Segment(
                         id=f"{source.name}:{index:04d}",
                         article=source.name,
                         index=index,
-                        kind=piece_kind,
-                        lang=block_lang if len(spans) == 1 else self.identifier.detect(piece, fallback=block_lang),
-                        text=piece,
-                        start=start,
-                        end=end,
+                        kind=piece.kind,
+                        lang=self.identifier.decide(next(sentences), fallback=piece.lang) if piece.own_language else piece.lang,
+                        text=text[piece.start : piece.end],
+                        start=piece.start,
+                        end=piece.end,
                     )
                 )
+            steps.reach(len(text) // 2 + blocks[chunk[-1]].end // 2)
+        steps.reach(len(text))
         return Article(name=source.name, path=str(source.path), lang=article_lang, segments=segments, metadata=dict(source.metadata))
+
+    def _pieces(self, text: str, block: Block, kind: str | None, lang: str, seen: set[str]) -> list[Piece]:
+        """A block's sentences (body and social blocks) or the block whole; a repeat of a text in `seen` is a
+        duplicate, and every piece's text joins `seen`."""
+        spans = (
+            self.splitter.split(block.text, lang, offset=block.start)
+            if kind in (None, "social")
+            else [(block.start, block.end)]
+        )
+        pieces: list[Piece] = []
+        for start, end in spans:
+            piece = text[start:end]
+            piece_kind = kind or (self._sentence_kind(piece) if len(spans) > 1 else "body")
+            if piece in seen and piece_kind in ("body", "headline"):
+                piece_kind = "duplicate"
+            seen.add(piece)
+            pieces.append(Piece(start, end, piece_kind, lang, own_language=len(spans) > 1))
+        return pieces
 
     def _block_kinds(self, blocks: list[Block]) -> list[str | None]:
         """Kinds decided by a block's own text and its neighbours; None = body or headline."""
@@ -186,11 +235,43 @@ def _blocks(text: str) -> list[Block]:
     return blocks
 
 
-def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None) -> SegmentationResult:
-    """Segment article files and directories (mt/segmentation/reading.py); unreadable inputs become problems."""
+def _chunks(blocks: list[Block], length: int) -> list[range]:
+    """Consecutive runs of block indices, each covering CHUNK_SHARE of the text or MIN_CHUNK_CHARS, whichever is more."""
+    size = max(int(length * CHUNK_SHARE), MIN_CHUNK_CHARS)
+    chunks: list[range] = []
+    first = 0
+    for i, block in enumerate(blocks):
+        if block.end - blocks[first].start >= size or i == len(blocks) - 1:
+            chunks.append(range(first, i + 1))
+            first = i + 1
+    return chunks
+
+
+class _Steps:
+    """Turns characters reached into the increments a progress callback is called with."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.done = 0
+
+    def reach(self, done: int) -> None:
+        if self.progress is not None and done > self.done:
+            self.progress(done - self.done)
+            self.done = done
+
+
+def segment(inputs: Iterable[Path | str], config: dict[str, Any] | None = None, progress: Progress | None = None) -> SegmentationResult:
+    """Segment article files and directories (mt/segmentation/reading.py); unreadable inputs become problems.
+
+    `progress` (mt/progress.py) is called once, after the inputs are read, with the characters of them all as
+    its total; its steps are the characters done (Segmenter.segment_source).
+    """
     sources, problems = read_sources(inputs)
     segmenter = Segmenter(config)
-    return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)
+    if progress is None:
+        return SegmentationResult([segmenter.segment_source(s) for s in sources], problems)
+    with progress("segmenting", sum(len(s.text) for s in sources)) as step:
+        return SegmentationResult([segmenter.segment_source(s, step) for s in sources], problems)
 
 
 def segment_text(text: str, name: str = "article", config: dict[str, Any] | None = None, *, one_per_line: bool = False) -> Article:
@@ -207,10 +288,11 @@ def segment_text(text: str, name: str = "article", config: dict[str, Any] | None
     spans = [(start + len(text[start:end]) - len(text[start:end].lstrip()), end - (len(text[start:end]) - len(text[start:end].rstrip())))
              for start, end in spans]
     lines = [text[start:end] for start, end in spans]
-    article_lang = segmenter.identifier.dominant(lines) if lines else "und"
+    detections = segmenter.identifier.analyse(lines)
+    article_lang = segmenter.identifier.vote(lines, detections)
     segments = [
-        Segment(id=f"{name}:{i:04d}", article=name, index=i, kind="body", lang=segmenter.identifier.detect(line, fallback=article_lang),
+        Segment(id=f"{name}:{i:04d}", article=name, index=i, kind="body", lang=segmenter.identifier.decide(detection, fallback=article_lang),
                 text=line, start=start, end=end)
-        for i, (line, (start, end)) in enumerate(zip(lines, spans))
+        for i, (line, detection, (start, end)) in enumerate(zip(lines, detections, spans))
     ]
     return Article(name=name, path=name, lang=article_lang, segments=segments)

@@ -20,6 +20,8 @@ ROMAN_CENTURY = re.compile(r"[IVXL]+\s+\w*\s*(?:w\.|wieku|века|в\.|siglo)",
 """A Roman-numeral century after an ordinal decade: 'lat 70. XX wieku', '30-х гг. XX века'."""
 MAX_QUOTED_CHARS = 800
 """A quotation left open longer than this is a stray quote mark, not a long quote."""
+NOTHING = re.compile(r"(?!)")
+"""A pattern that never matches: a language with no abbreviations listed."""
 
 
 class SentenceSplitter:
@@ -42,6 +44,10 @@ class SentenceSplitter:
         self._max_words_before_year = (load_config()["segmentation"]["max_words_before_year_split"]
                                        if max_words_before_year_split is None else max_words_before_year_split)
         self._structural = structural_rules
+        # One pattern per list, compiled once: the splitter asks about nearly every boundary.
+        self._abbreviation_words = {lang: _whole_word(items) for lang, items in self._abbreviations.items()}
+        self._never_final_word = _whole_word(self._never_final)
+        self._year_words = {lang: _whole_word(items) for lang, items in self._years.items()}
 
     def split(self, text: str, lang: str, offset: int = 0) -> list[tuple[int, int]]:
         pieces = [
@@ -75,11 +81,11 @@ class SentenceSplitter:
             return True
         last_word = raw_last.lower()
         if first.isdigit() and last_word.endswith(self._abbreviations.get(lang, ())):
-            return _is_whole_word(last_word, self._abbreviations.get(lang, ()))
+            return bool(self._abbreviation_words[lang].search(last_word))
         if first.isupper() or first in "„«“\"":
-            if _is_whole_word(last_word, self._never_final):
+            if self._never_final_word.search(last_word):
                 return True
-            if _is_whole_word(last_word, self._years.get(lang, ())):
+            if self._year_words.get(lang, NOTHING).search(last_word):
                 words = before.split()
                 after_digit = len(words) > 1 and words[-2][:1].isdigit()
                 return not after_digit or len(words) <= self._max_words_before_year
@@ -132,5 +138,8 @@ def _unclosed(text: str) -> bool:
     return bool(stack) or text.count(STRAIGHT_QUOTE) % 2 == 1
 
 
-def _is_whole_word(word: str, abbreviations: Sequence[str]) -> bool:
-    return any(word == a or re.search(r"\W" + re.escape(a) + "$", word) for a in abbreviations)
+def _whole_word(abbreviations: Sequence[str]) -> re.Pattern[str]:
+    """Finds a word that is one of `abbreviations`, or ends in one after a non-word character ('(tzw.')."""
+    if not abbreviations:
+        return NOTHING
+    return re.compile(r"(?:^|\W)(?:" + "|".join(map(re.escape, abbreviations)) + ")$")
