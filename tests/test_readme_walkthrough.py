@@ -59,5 +59,5 @@ def test_the_walkthrough_yaml_is_the_seeds_format(seeds_dir):
     [example] = [block for block in fenced("yaml") if "outlet:" in block]
     path = Path(os.environ["MT_CACHE_DIR"]).parent / "articles.yaml"
     path.write_text(example, encoding="utf-8")
-    metadata = read_sidecar(path)
+    metadata, _ = read_sidecar(path)
     assert metadata["001_baf90a9d2919649a"]["outlet"] == "Gazeta.pl"

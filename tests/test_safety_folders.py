@@ -217,7 +217,7 @@ def test_leftovers_of_other_folders_and_user_files_are_kept(place):
 @pytest.mark.parametrize("owner, name, code, args, target", [
     (Path, "write_text", errno.ENOSPC, ["publish", "{t}/work", "-o", "{t}/corpus"], "corpus"),
     (atomic.tempfile, "mkdtemp", errno.ENOSPC, ["publish", "{t}/work", "-o", "{t}/corpus"], "corpus"),
-    (atomic.tempfile, "mkstemp", errno.ENOSPC, ["segment", "{t}/seeds", "-o", "{t}/work/segments.jsonl"], "work/segments.jsonl"),
+    (atomic.tempfile, "mkstemp", errno.ENOSPC, ["segment", "{t}/seeds", "-o", "{t}/work/segments.jsonl", "-q"], "work/segments.jsonl"),
     (atomic.tempfile, "mkdtemp", errno.EROFS, ["publish", "{t}/work", "-o", "{t}/corpus"], "corpus"),
     (atomic.tempfile, "mkstemp", errno.EROFS, ["report", "{t}/corpus"], "corpus/report.html"),
 ], ids=["full disk: the card", "full disk: the staging folder", "full disk: the segments file",
