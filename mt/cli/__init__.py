@@ -6,10 +6,11 @@ import typer
 
 from mt import __version__
 from mt.cli import align, build, embed, evaluate, publish, report, segment, translate
-from mt.cli.common import show_library_warnings
+from mt.cli.common import Command, Group, show_library_warnings
 
 app = typer.Typer(
     name="mt",
+    cls=Group,
     help="Translate, align and publish comparable news articles across languages.\n\n"
     "Stages: segment -> translate -> align -> publish (with report.html); `mt build` runs them all.",
     no_args_is_help=True,
@@ -32,12 +33,12 @@ def main(
     show_library_warnings()
 
 
-app.command("segment")(segment.segment_command)
-app.command("translate")(translate.translate_command)
-app.command("evaluate")(evaluate.evaluate_command)
-app.command("align", epilog=align.signals_epilog())(align.align_command)
-app.command("embed")(embed.embed_command)
-app.command("align-eval")(align.align_eval_command)
-app.command("publish")(publish.publish_command)
-app.command("report")(report.report_command)
-app.command("build")(build.build_command)
+app.command("segment", cls=Command)(segment.segment_command)
+app.command("translate", cls=Command)(translate.translate_command)
+app.command("evaluate", cls=Command)(evaluate.evaluate_command)
+app.command("align", cls=Command, epilog=align.signals_epilog())(align.align_command)
+app.command("embed", cls=Command)(embed.embed_command)
+app.command("align-eval", cls=Command)(align.align_eval_command)
+app.command("publish", cls=Command)(publish.publish_command)
+app.command("report", cls=Command)(report.report_command)
+app.command("build", cls=Command)(build.build_command)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from mt.atomic import check_output_file, check_output_folder
 from mt.config import default_cache_dir
@@ -40,18 +40,18 @@ class On(str, Enum):
 
 
 def align_command(
-    inputs: List[Path] = typer.Argument(..., metavar="TRANSLATED | SOURCE TARGET", help="Translated segments from `mt translate` (JSON Lines); or, with --mode parallel, two plain text files that translate each other.", exists=True, dir_okay=False),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for pairs.jsonl, facts.jsonl and alignment.json; for two plain files, the links file (- for stdout).", allow_dash=True),
+    inputs: List[Path] = typer.Argument(..., metavar="TRANSLATED|SOURCE TARGET", help="Translated segments from `mt translate` (JSON Lines); or, with --mode parallel, two plain text files that translate each other. - reads one of them from stdin.", dir_okay=False, allow_dash=True),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FOLDER|FILE", help="Folder for pairs.jsonl, facts.jsonl and alignment.json (- writes the pairs to stdout, as JSON Lines); for two plain files, the links file (- for stdout).", allow_dash=True),
     split: bool = typer.Option(False, "--split", help="Plain files: segment them into sentences (default: one sentence a line)."),
     mode: Mode = typer.Option(Mode.comparable, help="comparable: any order, partial overlap (news); parallel: in-order, for translations of each other."),
-    kinds: Optional[str] = typer.Option(None, help="Comma-separated segment kinds to align (default: configs, body,headline)."),
+    kinds: Optional[str] = typer.Option(None, metavar="KINDS", help="Comma-separated segment kinds to align (default: configs, body,headline)."),
     on: Optional[On] = typer.Option(None, help="english: the translations (default); original: the source texts (use a multilingual --embedder)."),
-    embedder: Optional[str] = typer.Option(None, help="sentence-transformers model name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
-    threshold: Optional[float] = typer.Option(None, help="Lowest combined score a pair may have (default: configs)."),
-    device: Optional[str] = typer.Option(None, help="Device for the embedder (default: sentence-transformers' choice, CUDA when present)."),
-    cache_dir: Optional[Path] = typer.Option(None, help="Embedding cache folder (default: the user cache dir)."),
+    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="sentence-transformers model name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
+    threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs)."),
+    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: sentence-transformers' choice, CUDA when present)."),
+    cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Embedding cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the embedding cache."),
-    vectors: Optional[Path] = typer.Option(None, help="Embeddings from `mt embed` (parquet): texts found there are not embedded again.", exists=True, dir_okay=False),
+    vectors: Optional[Path] = typer.Option(None, metavar="FILE", help="Embeddings from `mt embed` (parquet): texts found there are not embedded again.", exists=True, dir_okay=False),
     force: bool = typer.Option(False, "--force", help="Replace the output folder even if mt did not write it (never one that is or holds an input, nor the current folder)."),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -66,37 +66,47 @@ def align_command(
     """
     from alignments import AlignmentSettings  # lazy on purpose: `mt --help` must not import the stages
     from mt import pipeline, streams
-    from mt.records import read_segments
 
     loaded = config_from(config)
     settings = AlignmentSettings.from_config(loaded, kinds=split_list(kinds), on=on.value if on else None,
                                              embedder=embedder, threshold=threshold)
     quiet_transformers()
+    if [str(path) for path in inputs].count(streams.STDIO) > 1:
+        fail("stdin can be read once: give - for one input only", code=2)
     if len(inputs) == 2:
         if mode != Mode.parallel:
             fail("two input files are aligned in order: add --mode parallel")
-        with user_errors():
+        with user_errors(), streams.spooled(inputs[0]) as source, streams.spooled(inputs[1]) as target:
             check_output_file(output, protect=[("the source file", inputs[0]), ("the target file", inputs[1])])
             options = pipeline.AlignOptions(mode="parallel", device=device, cache_dir=cache_dir, use_cache=not no_cache)
-            links, scores = pipeline.align_parallel_files(inputs[0], inputs[1], settings, options, one_per_line=not split, config=loaded)
+            links, scores = pipeline.align_parallel_files(source, target, settings, options, one_per_line=not split, config=loaded)
             streams.write_links(str(output), links, scores, echo=typer.echo)
-        if not quiet and str(output) != "-":
+        if not quiet and str(output) != streams.STDIO:
             deleted = sum(1 for s, t in links if not s or not t)
-            console.print(f"{len(links)} links ({deleted} deletions) -> {output}")
+            console.print(f"{len(links)} links ({deleted} deletions) -> {output}", markup=False)
         return
     if len(inputs) != 1:
         fail("give one translated segments file, or two plain text files with --mode parallel")
     translated = inputs[0]
+    to_stdout = str(output) == streams.STDIO
     with user_errors():
         protect = [("the input", translated), ("the vectors file", vectors), ("the cache", cache_dir or default_cache_dir())]
-        check_output_folder(output, protect=protect, force=force)
-        segments = read_segments(translated)
+        if not to_stdout:
+            check_output_folder(output, protect=protect, force=force)
+        segments = streams.read_translated(translated)
         options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache, vectors=vectors)
-        run = pipeline.align(segments, settings, options, input_name=translated.name, progress=progress_bars(quiet))
-        folder = pipeline.write_alignment(output, run, force=force)
-    if not quiet:
-        print_alignment_summary(run)
-        console.print(f"-> {folder.pairs}, {folder.facts}")
+        run = pipeline.align(segments, settings, options, input_name="stdin" if str(translated) == streams.STDIO else translated.name, progress=progress_bars(quiet))
+        if to_stdout:
+            streams.write_records(streams.STDIO, run.result.pairs, echo=typer.echo)
+        else:
+            folder = pipeline.write_alignment(output, run, force=force)
+    if quiet:
+        return
+    print_alignment_summary(run)
+    if to_stdout:
+        console.print("note: the pairs went to stdout; facts.jsonl and alignment.json are written only into a folder (-o FOLDER)", markup=False)
+    else:
+        console.print(f"-> {folder.pairs}, {folder.facts}", markup=False)
 
 
 def signals_epilog() -> str:
@@ -108,11 +118,11 @@ def signals_epilog() -> str:
 
 
 def align_eval_command(
-    predicted: Path = typer.Argument(..., help="comparable: the `mt align` folder (pairs and facts) or a pairs.jsonl; parallel: a links file.", exists=True),
-    gold: Path = typer.Argument(..., help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `\\[i, j]:\\[k]` lines.", exists=True, dir_okay=False),
+    predicted: Path = typer.Argument(..., metavar="PREDICTED", help="comparable: the `mt align` folder (pairs and facts) or a pairs.jsonl; parallel: a links file; - reads the pairs or links from stdin.", allow_dash=True),
+    gold: Path = typer.Argument(..., metavar="GOLD", help="comparable: JSON Lines of pairs (id_a, id_b) or facts (members); parallel: `\\[i, j]:\\[k]` lines.", exists=True, dir_okay=False),
     mode: Mode = typer.Option(Mode.comparable, help="comparable (pairs of segment ids) or parallel (vecalign/bertalign links, strict and lax)."),
     ignore_deletions: bool = typer.Option(False, "--ignore-deletions", help="Parallel: leave deletions (1-0, 0-1) out of both sides, this toolkit's earlier convention. By default a predicted deletion is wrong unless the gold has it, as vecalign and bertalign count."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the scores as JSON to this file ('-' for stdout instead of the table).", allow_dash=True),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE", help="Also write the scores as JSON to this file ('-' for stdout instead of the table).", allow_dash=True),
 ) -> None:
     """Precision, recall and F1 of predicted alignments against a gold alignment (the table goes to stdout).
 
@@ -125,22 +135,21 @@ def align_eval_command(
         evaluate_alignment,
         evaluate_fact_purity,
     )
+    from mt import streams
 
-    with user_errors():
-        scores = evaluate_alignment(predicted, gold, mode.value, deletions=not ignore_deletions)
-        purity = evaluate_fact_purity(predicted, gold) if mode == Mode.comparable else None
+    with user_errors(), streams.spooled(predicted, ".jsonl" if mode == Mode.comparable else ".txt") as predicted_file:
+        scores = evaluate_alignment(predicted_file, gold, mode.value, deletions=not ignore_deletions)
+        purity = evaluate_fact_purity(predicted_file, gold) if mode == Mode.comparable else None
     if mode == Mode.comparable and not scores["pairs"].gold:
-        warn(f"{gold} holds no gold pairs")
+        warn(f"{escape(str(gold))} holds no gold pairs")
     if json_out:
         write_json(json_out, {name: asdict(prf) for name, prf in scores.items()} | ({"fact_purity": asdict(purity)} if purity else {}))
         if str(json_out) == "-":
             return
-    table = Table(title=f"alignment quality ({mode.value})", title_justify="left")
-    for column in ("", "precision", "recall", "F1", "predicted", "gold", "correct"):
-        table.add_column(column, justify="right" if column else "left")
-    for name, prf in scores.items():
-        table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.predicted), str(prf.gold), str(prf.correct))
-    results.print(table)
+    columns = ("", "precision", "recall", "F1", "predicted", "gold", "correct")
+    rows = [(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", prf.predicted, prf.gold, prf.correct)
+            for name, prf in scores.items()]
+    results.table(f"alignment quality ({mode.value})", columns, rows, right=columns[1:])
     if purity:
         results.print(f"fact purity {purity.purity:.3f}: {purity.pure_members} of {purity.members} fact members share one gold fact "
-                      f"with the rest of their fact; {purity.pure_facts} of {purity.facts} facts are pure")
+                      f"with the rest of their fact; {purity.pure_facts} of {purity.facts} facts are pure", markup=False)

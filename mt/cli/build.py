@@ -13,10 +13,13 @@ from rich.markup import escape
 from mt.cli.common import (
     CONFIG_OPTION,
     ENGINE_OPTION,
+    LANGUAGES_OPTION,
     QUIET_OPTION,
     RAY_ADDRESS_OPTION,
+    SOURCE_LANG_OPTION,
     WORKERS_OPTION,
     Engine,
+    choose_languages,
     config_from,
     console,
     fail,
@@ -36,15 +39,17 @@ from mt.translation.references import REFERENCES_BESIDE_INPUTS
 
 
 def build_command(
-    inputs: List[Path] = typer.Argument(..., help="Article files (.txt, .html, .jsonl) or directories (e.g. seeds/); an articles.yaml or .csv beside them names each article's outlet, url and date."),
-    output: Path = typer.Option(..., "--output", "-o", help="The dataset folder to write.", file_okay=False),
-    work: Path = typer.Option(Path("work"), help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
+    inputs: List[Path] = typer.Argument(..., metavar="INPUT...", help="Article files (.txt, .html, .jsonl) or directories (e.g. seeds/); an articles.yaml or .csv beside them names each article's outlet, url and date."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FOLDER", help="The dataset folder to write.", file_okay=False),
+    work: Path = typer.Option(Path("work"), metavar="FOLDER", help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
     english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates with MarianMT; reference uses the human references (offline on the seeds)."),
-    references: Optional[Path] = typer.Option(None, help="Human reference translations (default with --english-from reference: references/references.jsonl inside the input folder, as in seeds/).", exists=True, dir_okay=False),
-    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
+    references: Optional[Path] = typer.Option(None, metavar="FILE", help="Human reference translations (default with --english-from reference: references/references.jsonl inside the input folder, as in seeds/).", exists=True, dir_okay=False),
+    model: List[str] = typer.Option([], "--model", "-m", metavar="LANG=MODEL", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
     backend: Optional[Backend] = typer.Option(None, help="Translation backend (default: configs, transformers)."),
-    device: Optional[str] = typer.Option(None, help="Device for translation: auto, cpu, cuda, cuda:N, mps."),
-    cache_dir: Optional[Path] = typer.Option(None, help="Translation and embedding cache folder (default: the user cache dir)."),
+    languages: Optional[str] = LANGUAGES_OPTION,
+    source_lang: Optional[str] = SOURCE_LANG_OPTION,
+    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for translation: auto, cpu, cuda, cuda:N, mps."),
+    cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Translation and embedding cache folder (default: the user cache dir)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder (and the work folder's alignment/) even if mt did not write them; an input, the work folder, the cache and the current folder are never replaced."),
     engine: Engine = ENGINE_OPTION,
@@ -61,6 +66,11 @@ def build_command(
     from mt import pipeline  # lazy on purpose: `mt --help` must not import the stages
 
     settings = config_from(config)
+    choose_languages(settings, languages, source_lang)
+    if str(output) == "-" or str(work) == "-":
+        fail("mt build writes folders (a dataset and a work folder), not stdout: name them with -o and --work", code=2)
+    if "-" in map(str, inputs):
+        fail("mt build reads article files and folders, not stdin: use `mt segment - -o FILE` for one article", code=2)
     if references is None and english_from == EnglishFrom.reference:
         beside = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()]
         if len(beside) != 1:
@@ -72,12 +82,12 @@ def build_command(
         translate=pipeline.TranslateOptions(models=parse_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),
     )
-    command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model)
+    command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model, languages or source_lang)
     quiet_transformers()
     quiet_datasets()
     with user_errors():
         report = pipeline.build(inputs, output, work, command=command, config=settings, options=options, progress=progress_bars(quiet),
-                                on_stage=(lambda name: None) if quiet else (lambda name: console.rule(f"[bold]{name}")))
+                                on_stage=(lambda name: None) if quiet else console.rule)
     for problem in report.segmentation.problems:
         warn(escape(str(problem)))
     for note in getattr(report.translation, "notes", []):
@@ -88,11 +98,11 @@ def build_command(
             report_references(report.translation, quiet)
         else:
             if report.engine.describe():
-                console.print(report.engine.describe())
+                console.print(report.engine.describe(), markup=False)
             print_translation_summary(report.translation)
         print_alignment_summary(report.alignment)
         counts = report.counts
-        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)")
+        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)", markup=False)
 
 
 def _shell_command() -> str:
@@ -100,9 +110,11 @@ def _shell_command() -> str:
     return "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--force")
 
 
-def _as_command(inputs: List[Path], output: Path, english_from: str, model: List[str]) -> str:
+def _as_command(inputs: List[Path], output: Path, english_from: str, model: List[str], languages: str | None) -> str:
     """The equivalent command line, when build runs from Python rather than the shell."""
     parts = ["mt", "build", *map(str, inputs), "-o", str(output), "--english-from", english_from]
+    if languages:
+        parts += ["--languages", languages]
     for item in model:
         parts += ["--model", item]
     return " ".join(shlex.quote(p) for p in parts)

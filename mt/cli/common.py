@@ -1,51 +1,143 @@
-"""What every command shares: the stderr console, config loading, progress bars, one error path, the printers."""
+"""What every command shares: the two output streams, config loading, progress bars, one error path, the printers."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import os
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from tqdm import tqdm
+from typer.core import TyperCommand, TyperGroup
 
 from mt.atomic import atomic_file
 from mt.config import load_config
 from mt.engines import ENGINES
 from mt.errors import UserError
 
-console = Console(stderr=True, highlight=False)
-"""Progress, summaries and warnings go to stderr; stdout carries only results (tables of scores, JSON, `-o -`)."""
-results = Console(highlight=False)
 
-CONFIG_OPTION = typer.Option(None, "--config", help="YAML file merged over the packaged defaults (configs/defaults.yaml); keys and types are checked.", exists=True, dir_okay=False)
+class Output:
+    """One output stream: Rich on a terminal, plain lines anywhere else.
+
+    Piped or redirected (or with TERM=dumb), Rich would wrap at 80 columns, cut table cells (`opus-mt-pl-en.f…`),
+    pad lines with spaces and break a sacrebleu signature in two: wrong data for the next tool. There each message
+    is one line as it is, without colour, and a table is tab-separated lines (title, header, rows) that `cut` and
+    `awk` read whole. NO_COLOR turns off colour on a terminal (Rich reads it).
+    """
+
+    def __init__(self, stderr: bool) -> None:
+        self.stderr = stderr
+
+    def _rich(self) -> Console:
+        """Made at each use: the stream (and whether it is a terminal) is looked up then, as pytest and CliRunner swap it."""
+        return Console(stderr=self.stderr, highlight=False, emoji=False)
+
+    @property
+    def plain(self) -> bool:
+        return not self._rich().is_terminal or os.environ.get("TERM", "").lower() in ("dumb", "unknown")
+
+    def print(self, message: str, *, markup: bool = True, soft_wrap: bool = False) -> None:
+        """One message; with `markup`, Rich markup such as `[bold]...[/]` (escape what comes from the user's data)."""
+        if self.plain:
+            typer.echo(Text.from_markup(message, emoji=False).plain if markup else message, err=self.stderr)
+        else:
+            self._rich().print(message, markup=markup, soft_wrap=soft_wrap)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = (),
+              header: bool = True, lines: bool = False) -> None:
+        """A table of plain values (no markup): boxed on a terminal, tab-separated lines elsewhere."""
+        cells = [[str(value) for value in row] for row in rows]
+        if self.plain:
+            shown = [title] + (["\t".join(columns)] if header else [])
+            shown += ["\t".join(" ".join(cell.split("\n")) for cell in row) for row in cells]
+            typer.echo("\n".join(shown), err=self.stderr)
+            return
+        table = Table(title=Text(title), title_justify="left", show_header=header, show_lines=lines)
+        for column in columns:
+            table.add_column(Text(column), justify="right" if column in right else "left")
+        for row in cells:
+            table.add_row(*(Text(cell) for cell in row))
+        self._rich().print(table)
+
+    def rule(self, title: str) -> None:
+        """A heading between stages."""
+        if self.plain:
+            typer.echo(f"== {title}", err=self.stderr)
+        else:
+            self._rich().rule(Text(title, style="bold"))
+
+
+console = Output(stderr=True)
+"""Progress, summaries and warnings go to stderr; stdout carries only results (tables of scores, JSON, `-o -`)."""
+results = Output(stderr=False)
+
+
+class PlainHelp:
+    """--help that shows the metavars each option names (FILE, N, LANG=MODEL) and nothing beside an argument or a flag.
+
+    Recent typer prints the annotation's Python type there (`<list[Path]>`, `<bool>`): noise to a reader.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if param.param_type_name == "argument" or getattr(param, "is_flag", False):
+                param.display_type_rich = _no_type  # the metavar (or the flag's own name) says it all
+        return params
+
+
+class Command(PlainHelp, TyperCommand):
+    """A command: plain --help, and a usage line with the arguments' metavars (not `{inputs}...`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(PlainHelp, TyperGroup):
+    """`mt` itself: plain --help too."""
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+CONFIG_OPTION = typer.Option(None, "--config", metavar="FILE", help="YAML file merged over the packaged defaults (configs/defaults.yaml); keys and types are checked.", exists=True, dir_okay=False)
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary.")
+LANGUAGES_OPTION = typer.Option(None, "--languages", metavar="CODES", help="Comma-separated ISO 639-1 codes the detector may choose from (default: configs); one code: every segment is in that language, nothing is detected.")
+SOURCE_LANG_OPTION = typer.Option(None, "--source-lang", metavar="LANG", help="The inputs' language (ISO 639-1): every segment is in it, nothing is detected; the same as --languages LANG.")
 
 
 Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
 """--engine's choices: the engine registry (mt/engines/)."""
 
 
-ENGINE_OPTION = typer.Option(Engine.local, help="local: this machine; ray: an actor pool on a Ray cluster (pip install 'mt-comparable[ray]'), output byte-identical to local.")
-WORKERS_OPTION = typer.Option(None, min=1, help="--engine ray: actors (default: one per GPU, else the cluster's CPUs).")
-RAY_ADDRESS_OPTION = typer.Option(None, "--ray-address", help="--engine ray: the cluster to join (default: RAY_ADDRESS, else a local one).")
+ENGINE_OPTION = typer.Option(Engine.local, help="local: this machine; ray: an actor pool on a Ray cluster (pip install 'mt-comparable\\[ray]'), output byte-identical to local.")
+WORKERS_OPTION = typer.Option(None, min=1, metavar="N", help="--engine ray: actors (default: one per GPU, else the cluster's CPUs).")
+RAY_ADDRESS_OPTION = typer.Option(None, "--ray-address", metavar="ADDRESS", help="--engine ray: the cluster to join (default: RAY_ADDRESS, else a local one).")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Stop with one clear message instead of a stack trace."""
+    """Stop with one clear message instead of a stack trace; `message` is Rich markup, user data escaped."""
     console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    console.print(f"[yellow]warning:[/] {message}", soft_wrap=True, markup=True)
+    console.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
 
 
 class WarningLines(logging.Handler):
@@ -80,6 +172,17 @@ def config_from(path: Path | None) -> dict[str, Any]:
 
 def split_list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def choose_languages(settings: dict[str, Any], languages: str | None, source_lang: str | None) -> None:
+    """--languages CODES or --source-lang LANG into the segmentation settings (one code: no detection)."""
+    if languages and source_lang:
+        fail("--source-lang LANG is --languages LANG: give one of them", code=2)
+    if source_lang is not None and (not source_lang.strip() or "," in source_lang):
+        fail(f"--source-lang takes one ISO 639-1 code, got '{escape(source_lang)}' (several: --languages CODES)", code=2)
+    chosen = split_list(languages or source_lang)
+    if chosen:
+        settings["segmentation"]["languages"] = chosen
 
 
 def write_json(target: Path, data: Any) -> None:
@@ -126,17 +229,12 @@ def quiet_datasets() -> None:
 
 def print_segmentation(result, title: str) -> None:
     """Per article: its language, segment count and kinds (stderr)."""
-    table = Table(title=title, title_justify="left")
-    for column in ("article", "outlet", "lang", "segments", "kinds"):
-        table.add_column(column)
-    for article in result.articles:
-        kinds = ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())
-        table.add_row(article.name, article.metadata.get("outlet", "?"), article.lang, str(len(article.segments)), kinds)
-    console.print(table)
+    rows = [(article.name, article.metadata.get("outlet", "?"), article.lang, len(article.segments),
+             ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())) for article in result.articles]
+    console.table(title, ("article", "outlet", "lang", "segments", "kinds"), rows)
 
 
 def print_translation_summary(summary) -> None:
-    table = Table(title="translation", title_justify="left", show_header=False)
     rows = [
         ("segments", summary.segments),
         ("already English (passed through)", summary.passed_through),
@@ -147,12 +245,10 @@ def print_translation_summary(summary) -> None:
         ("seconds (of which loading models)", f"{summary.seconds:.1f} ({summary.load_seconds:.1f})"),
         ("segments/s", f"{summary.translated / summary.seconds:.1f}" if summary.seconds else "-"),
     ]
-    rows += [(f"model {escape(name)}", n) for name, n in summary.models.items()]
+    rows += [(f"model {name}", n) for name, n in summary.models.items()]
     rows += [(f"backend {name}", n) for name, n in summary.backends.items()]
     rows += [(f"flag {flag}", n) for flag, n in sorted(summary.flags.items())]
-    for key, value in rows:
-        table.add_row(key, str(value))
-    console.print(table)
+    console.table("translation", ("", ""), rows, header=False)
 
 
 def print_translation_notes(summary) -> None:
@@ -165,23 +261,20 @@ def print_translation_notes(summary) -> None:
 
 def report_references(report, quiet: bool) -> None:
     for problem in report.missing:
-        warn(f"no reference for {problem}")
+        warn(f"no reference for {escape(str(problem))}")
     if not quiet:
-        console.print(f"{report.applied} segments took their English from human references ({report.english} already English)")
+        console.print(f"{report.applied} segments took their English from human references ({report.english} already English)", markup=False)
 
 
 def print_alignment_summary(run) -> None:
     result = run.result
-    table = Table(title="alignment", title_justify="left", show_header=False)
     rows = [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
             ("pairs", len(result.pairs)), ("facts", len(result.facts)),
             ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
             ("disagreements", sum(len(f.disagreements) for f in result.facts)),
             ("sentences embedded now", run.embedded_now)]
     rows += [(f"left out: translation flagged {flag}", len(ids)) for flag, ids in result.skipped.items()]
-    for key, value in rows:
-        table.add_row(key, str(value))
-    console.print(table)
+    console.table("alignment", ("", ""), rows, header=False)
 
 
 def parse_routes(items: list[str]) -> dict[str, str]:
@@ -190,6 +283,6 @@ def parse_routes(items: list[str]) -> dict[str, str]:
     for item in items:
         lang, sep, spec = item.partition("=")
         if not sep or not lang.strip() or not spec.strip():
-            fail(f"--model expects LANG=MODEL, got '{item}'")
+            fail(f"--model expects LANG=MODEL, got '{escape(item)}'")
         routes[lang.strip()] = spec.strip()
     return routes

@@ -17,19 +17,20 @@ from mt.cli.common import (
     Engine,
     config_from,
     console,
+    fail,
     quiet_transformers,
     user_errors,
 )
 
 
 def embed_command(
-    translated: Path = typer.Argument(..., help="Translated segments from `mt translate` (JSON Lines).", exists=True, dir_okay=False),
-    output: Path = typer.Option(..., "--output", "-o", help="The vectors file to write (parquet: model, text, vector)."),
-    embedder: Optional[str] = typer.Option(None, help="sentence-transformers model name or folder (default: configs)."),
+    translated: Path = typer.Argument(..., metavar="TRANSLATED", help="Translated segments from `mt translate` (JSON Lines), or - for stdin.", dir_okay=False, allow_dash=True),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE", help="The vectors file to write (parquet: model, text, vector); parquet is binary, so never stdout."),
+    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="sentence-transformers model name or folder (default: configs)."),
     engine: Engine = ENGINE_OPTION,
     workers: Optional[int] = WORKERS_OPTION,
     ray_address: Optional[str] = RAY_ADDRESS_OPTION,
-    device: Optional[str] = typer.Option(None, help="--engine local: device for the embedder (default: CUDA when present)."),
+    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="--engine local: device for the embedder (default: CUDA when present)."),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -38,15 +39,16 @@ def embed_command(
     With --engine ray an actor pool on the cluster embeds them (one GPU per actor when there are GPUs).
     """
     from alignments import AlignmentSettings  # lazy on purpose: `mt --help` must not import the stages
-    from mt import pipeline
+    from mt import pipeline, streams
     from mt.engines import get_engine
-    from mt.records import read_segments
 
+    if str(output) == streams.STDIO:
+        fail("-o -: the vectors are parquet, a binary file; name a file for them (mt align --vectors FILE reads it)", code=2)
     settings = AlignmentSettings.from_config(config_from(config), embedder=embedder)
     quiet_transformers()
     with user_errors():
         check_output_file(output, protect=[("the input", translated)])
         runner = get_engine(engine.value, workers=workers, address=ray_address)
-        count = pipeline.embed(read_segments(translated), output, settings, engine=runner, device=device)
+        count = pipeline.embed(streams.read_translated(translated), output, settings, engine=runner, device=device)
     if not quiet:
-        console.print(f"{count} distinct texts embedded with {settings.embedder} -> {output}")
+        console.print(f"{count} distinct texts embedded with {settings.embedder} -> {output}", markup=False)

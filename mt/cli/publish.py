@@ -15,12 +15,12 @@ from mt.cli.common import QUIET_OPTION, console, fail, quiet_datasets, user_erro
 
 
 def publish_command(
-    folder: Path = typer.Argument(..., help="The work folder (translated.jsonl and alignment/ from `mt build`), or with --check the corpus folder.", exists=True, file_okay=False),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The dataset folder to write (data/<config>/*.parquet, README.md, report.html).", file_okay=False),
+    folder: Path = typer.Argument(..., metavar="FOLDER", help="The work folder (translated.jsonl and alignment/ from `mt build`), or with --check the corpus folder.", exists=True, file_okay=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FOLDER", help="The dataset folder to write (data/<config>/*.parquet, README.md, report.html).", file_okay=False),
     check: bool = typer.Option(False, "--check", help="Load every configuration of the corpus FOLDER with `datasets` and validate schema and card."),
-    push_to_hub: Optional[str] = typer.Option(None, help="After writing and checking, upload the folder to this Hugging Face dataset repo (owner/name)."),
+    push_to_hub: Optional[str] = typer.Option(None, metavar="REPO_ID", help="After writing and checking, upload the folder to this Hugging Face dataset repo (owner/name)."),
     private: bool = typer.Option(False, "--private", help="With --push-to-hub: create the repo as private."),
-    revision: Optional[str] = typer.Option(None, help="With --push-to-hub: the branch to upload to (created if missing)."),
+    revision: Optional[str] = typer.Option(None, metavar="BRANCH", help="With --push-to-hub: the branch to upload to (created if missing)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Write the build date into the card (off by default, so rebuilds are byte-identical)."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder even if mt did not write it (never one that is or holds the work folder's files, nor the current folder)."),
     quiet: bool = QUIET_OPTION,
@@ -42,6 +42,8 @@ def publish_command(
         return
     if output is None:
         fail("--output is required (or use --check CORPUS_FOLDER)")
+    if str(output) == "-":
+        fail("-o -: a dataset is a folder of files, not a stream; name a folder for it", code=2)
     work = WorkFolder(folder)
     command = build_command_of(work) or "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--force")
     with user_errors():
@@ -49,13 +51,13 @@ def publish_command(
         check_output_folder(output, protect=[("the input", path) for path in inputs], force=force)
         counts = publish(folder, output, command=command, timestamp=timestamp, force=force)
     if not quiet:
-        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (and report.html)")
+        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (and report.html)", markup=False)
     if push_to_hub:
         check_folder(output, quiet=True)
         with user_errors():
             upload(output, push_to_hub, private=private, revision=revision)
         if not quiet:
-            console.print(f"uploaded to https://huggingface.co/datasets/{push_to_hub}" + (f" (branch {revision})" if revision else ""))
+            console.print(f"uploaded to https://huggingface.co/datasets/{push_to_hub}" + (f" (branch {revision})" if revision else ""), markup=False)
 
 
 def check_folder(folder: Path, quiet: bool) -> None:
@@ -63,6 +65,6 @@ def check_folder(folder: Path, quiet: bool) -> None:
 
     problems = check_corpus(folder)
     if problems:
-        fail(f"{folder} has {len(problems)} problem(s):\n" + "\n".join(f"  - {escape(p)}" for p in problems))
+        fail(f"{escape(str(folder))} has {len(problems)} problem(s):\n" + "\n".join(f"  - {escape(p)}" for p in problems))
     if not quiet:
-        console.print(f"{folder}: every configuration loads; schema and card agree")
+        console.print(f"{folder}: every configuration loads; schema and card agree", markup=False)

@@ -7,13 +7,13 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, split_list, user_errors
+from mt.cli.common import CONFIG_OPTION, QUIET_OPTION, config_from, console, fail, split_list, user_errors
 
 
 def report_command(
-    corpus: Path = typer.Argument(..., help="The corpus folder that `mt build` or `mt publish` wrote.", exists=True, file_okay=False),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the page (default: report.html inside CORPUS, where the card links to it).", dir_okay=False),
-    kinds: Optional[str] = typer.Option(None, help="Comma-separated segment kinds that took part in alignment, listed as unmatched when unpaired (default: configs, alignment.kinds)."),
+    corpus: Path = typer.Argument(..., metavar="CORPUS", help="The corpus folder that `mt build` or `mt publish` wrote.", exists=True, file_okay=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Where to write the page (default: report.html inside CORPUS, where the card links to it).", dir_okay=False),
+    kinds: Optional[str] = typer.Option(None, metavar="KINDS", help="Comma-separated segment kinds that took part in alignment, listed as unmatched when unpaired (default: configs, alignment.kinds)."),
     config: Optional[Path] = CONFIG_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -28,8 +28,10 @@ def report_command(
     """
     from mt.publishing import write_report  # lazy on purpose: `mt --help` must not import the stages
 
+    if str(output) == "-":
+        fail("-o -: the report is an HTML page for a browser; name a file for it (-o report.html)", code=2)
     chosen = split_list(kinds) or config_from(config)["alignment"]["kinds"]
     with user_errors():
         written = write_report(corpus, output, kinds=chosen)
     if not quiet:
-        console.print(f"report -> {written}")
+        console.print(f"report -> {written}", markup=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 from mt.atomic import check_output_file
 from mt.cli.common import (
@@ -14,8 +15,10 @@ from mt.cli.common import (
     ENGINE_OPTION,
     QUIET_OPTION,
     RAY_ADDRESS_OPTION,
+    SOURCE_LANG_OPTION,
     WORKERS_OPTION,
     Engine,
+    choose_languages,
     config_from,
     console,
     fail,
@@ -46,22 +49,23 @@ class OutputFormat(str, Enum):
 
 def translate_command(
     source: Path = typer.Argument(..., metavar="SOURCE", help="Segments from `mt segment` (.jsonl), a plain text file, or - for stdin; with --engine ray also .parquet and URIs (s3://...).", allow_dash=True),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the result; - for stdout.", allow_dash=True),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE", help="Where to write the result; - for stdout.", allow_dash=True),
     output_format: Optional[OutputFormat] = typer.Option(None, "--output-format", help="jsonl: the segments with `english` (default for JSON Lines input); text: the English, one segment a line (default for plain text)."),
     lines: bool = typer.Option(False, "--lines", help="Plain text input: one segment per line, as given (default: segment the text into sentences)."),
-    model: List[str] = typer.Option([], "--model", "-m", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
-    fallback_model: Optional[str] = typer.Option(None, help="Model for languages without their own (default: configs, opus-mt-mul-en)."),
+    source_lang: Optional[str] = SOURCE_LANG_OPTION,
+    model: List[str] = typer.Option([], "--model", "-m", metavar="LANG=MODEL", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
+    fallback_model: Optional[str] = typer.Option(None, metavar="MODEL", help="Model for languages without their own (default: configs, opus-mt-mul-en)."),
     english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates; reference copies the human references given with --references instead."),
-    references: Optional[Path] = typer.Option(None, help="Human reference translations (JSON Lines, as seeds/references/references.jsonl): kept next to the machine output, or used as the English with --english-from reference.", exists=True, dir_okay=False),
-    device: Optional[str] = typer.Option(None, help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps."),
-    beams: Optional[int] = typer.Option(None, min=1, help="Beam size (default: the model's own)."),
-    max_new_tokens: Optional[int] = typer.Option(None, min=1, help="Longest output in tokens (default: the model's own)."),
-    min_new_tokens: Optional[int] = typer.Option(None, min=1, help="Shortest output in tokens (for benchmarks that need fixed output lengths)."),
-    max_batch_tokens: Optional[int] = typer.Option(None, min=16, help="Source tokens per batch, padding included (default: configs, per device)."),
+    references: Optional[Path] = typer.Option(None, metavar="FILE", help="Human reference translations (JSON Lines, as seeds/references/references.jsonl): kept next to the machine output, or used as the English with --english-from reference.", exists=True, dir_okay=False),
+    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps."),
+    beams: Optional[int] = typer.Option(None, min=1, metavar="N", help="Beam size (default: the model's own)."),
+    max_new_tokens: Optional[int] = typer.Option(None, min=1, metavar="N", help="Longest output in tokens (default: the model's own)."),
+    min_new_tokens: Optional[int] = typer.Option(None, min=1, metavar="N", help="Shortest output in tokens (for benchmarks that need fixed output lengths)."),
+    max_batch_tokens: Optional[int] = typer.Option(None, min=16, metavar="N", help="Source tokens per batch, padding included (default: configs, per device)."),
     backend: Optional[Backend] = typer.Option(None, help="Translation backend (default: configs, transformers). ctranslate2 converts each model once and caches it."),
-    compute_type: Optional[str] = typer.Option(None, help="transformers: float32, float16, bfloat16; ctranslate2: int8 (CPU default), float32, float16 (CUDA default), int8_float16..."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the run's summary (counts, flags, timings) as JSON to this file ('-' for stdout).", allow_dash=True),
-    cache_dir: Optional[Path] = typer.Option(None, help="Translation cache folder (default: the user cache dir)."),
+    compute_type: Optional[str] = typer.Option(None, metavar="TYPE", help="transformers: float32, float16, bfloat16; ctranslate2: int8 (CPU default), float32, float16 (CUDA default), int8_float16..."),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE", help="Also write the run's summary (counts, flags, timings) as JSON to this file ('-' for stdout).", allow_dash=True),
+    cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Translation cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache."),
     engine: Engine = ENGINE_OPTION,
     workers: Optional[int] = WORKERS_OPTION,
@@ -80,6 +84,7 @@ def translate_command(
     from mt.engines import get_engine
 
     settings = config_from(config)
+    choose_languages(settings, None, source_lang)
     with user_errors():
         check_output_file(output, protect=[("the input", source), ("the references file", references)])
         runner = get_engine(engine.value, workers=workers, address=ray_address)
@@ -91,7 +96,7 @@ def translate_command(
         else:
             if references is not None:
                 for problem in pipeline.attach_references(segments, references).missing:
-                    warn(f"no reference for {problem}")
+                    warn(f"no reference for {escape(str(problem))}")
             quiet_transformers()
             options = pipeline.TranslateOptions(
                 models=parse_routes(model), fallback_model=fallback_model, backend=backend.value if backend else None,
@@ -100,7 +105,7 @@ def translate_command(
             )
             summary = pipeline.translate(segments, settings, options, progress_bars(quiet), runner)
             if not quiet and runner.describe():
-                console.print(runner.describe())
+                console.print(runner.describe(), markup=False)
             print_translation_notes(summary)
             if not quiet:
                 print_translation_summary(summary)
@@ -108,5 +113,5 @@ def translate_command(
                 write_json(json_out, summary.as_dict())
         as_text = (output_format or (OutputFormat.text if plain else OutputFormat.jsonl)) == OutputFormat.text
         streams.write_segments_output(str(output), segments, as_text=as_text, echo=typer.echo)
-    if not quiet and str(output) != "-":
-        console.print(f"{len(segments)} segments -> {output}")
+    if not quiet and str(output) != streams.STDIO:
+        console.print(f"{len(segments)} segments -> {output}", markup=False)
