@@ -37,13 +37,15 @@ class AlignmentResult:
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder, mode: str = "comparable",
           progress: Callable[[int], None] | None = None) -> AlignmentResult:
-    """Pairs and facts for `segments` (translated, unless settings.on == 'original')."""
+    """Pairs and facts for `segments` (translated, unless settings.on == 'original'). Segments from fewer than two
+    articles give an empty result, not an error: zero pairs is a valid outcome that the corpus explains."""
     if mode == "parallel":
         result = _align_parallel(segments, settings, embedder)
     elif mode == "comparable":
         pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
-        facts = group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence, settings.quantities, settings.on,
-                            settings.fact_alone_score, scorer.context.numbers)
+        facts = [] if scorer is None else group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence,
+                                                      settings.quantities, settings.on, settings.fact_alone_score,
+                                                      scorer.context.numbers)
         result = AlignmentResult(pairs, facts, aligned=chosen)
     else:
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")

@@ -28,7 +28,10 @@ from mt.records import Pair, Segment
 
 
 class AlignmentInputError(UserError, ValueError):
-    """Segments that cannot be aligned as asked (no English text, a single article...)."""
+    """Segments that cannot be aligned as asked (no English text to compare, an unknown mode).
+
+    Too few articles is not an error: a single article, or articles with nothing to align, give an empty
+    alignment, and the published corpus says why."""
 
 
 @dataclass
@@ -52,7 +55,8 @@ def skipped_for_flags(segments: Sequence[Segment], settings: AlignmentSettings) 
 
 
 def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
-    """The segments that take part, in input order; raises if they have no text to compare."""
+    """The segments that take part, in input order; raises if they lack the English they are compared on.
+    Fewer than two articles among them is allowed: there is simply nothing to pair (see `can_pair`)."""
     left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
     chosen = [s for s in segments if s.kind in settings.kinds and s.id not in left_out]
     if settings.on == "english":
@@ -62,9 +66,12 @@ def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[
                 f"{len(missing)} segment(s) have no English text (first: {missing[0]}); "
                 "run `mt translate` first, or align the original texts with --on original"
             )
-    if len({s.article for s in chosen}) < 2:
-        raise AlignmentInputError("alignment needs segments from at least two articles")
     return chosen
+
+
+def can_pair(chosen: Sequence[Segment]) -> bool:
+    """Whether the segments come from at least two articles: a pair always joins two different articles."""
+    return len({s.article for s in chosen}) >= 2
 
 
 def text_of(segment: Segment, settings: AlignmentSettings) -> str:
@@ -129,9 +136,12 @@ class PairScorer:
 
 
 def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: AlignmentSettings,
-                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], PairScorer]:
-    """Pairs across articles, best first; also the aligned segments and the scorer (for facts)."""
+                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], PairScorer | None]:
+    """Pairs across articles, best first; also the aligned segments and the scorer (for facts), None when the
+    segments come from fewer than two articles and there is nothing to compare."""
     chosen = alignable(segments, settings)
+    if not can_pair(chosen):
+        return [], chosen, None
     texts = [text_of(s, settings) for s in chosen]
     vectors = embedder.embed(texts)
     articles = np.array([s.article for s in chosen])

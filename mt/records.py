@@ -76,6 +76,70 @@ ARTICLE_FIELDS = ("outlet", "url", "published", "title", "language", "notes")
 """What a user can say about an article (a sidecar `articles.yaml`/`.csv`, JSONL input) or HTML yields."""
 
 
+UNKNOWN = "unknown"
+"""The one word for a missing value wherever a reader sees it (the card, the report, the terminal); data columns keep null."""
+
+STAND_IN_CHARACTERS = 40
+"""About how long a stand-in for an unknown outlet may be: long enough to tell articles apart, short enough for a column head."""
+
+HASHED_NAME = re.compile(r"(?P<prefix>[^_]+)_[0-9a-fA-F]{8,}")
+"""A file name that is a short prefix and a long hex digest, as the seeds' `000_9f9b6322790e96fd`."""
+
+BARE_HASH = re.compile(r"[0-9a-fA-F]{12,}")
+"""A file name that is only a long hex digest."""
+
+
+def shorten(text: str, limit: int = STAND_IN_CHARACTERS) -> str:
+    """`text` on one line, cut at the last word boundary within `limit` characters and ended with an ellipsis;
+    a single word longer than half the limit is cut inside it rather than dropped."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    window = text[:limit + 1]
+    cut = window.rsplit(" ", 1)[0] if " " in window else ""
+    if len(cut) < limit // 2:
+        cut = text[:limit]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def name_stand_in(name: str) -> str:
+    """An article's file name as a reader can use it: `article 000` for `000_9f9b6322790e96fd` (the part before the
+    first underscore when the rest is 8 or more hex digits), `article 9f9b632` for a bare digest of 12 or more hex
+    digits (its first 7), else the name itself, shortened."""
+    match = HASHED_NAME.fullmatch(name)
+    if match:
+        return f"article {match['prefix']}"
+    if BARE_HASH.fullmatch(name):
+        return f"article {name[:7]}"
+    return shorten(name)
+
+
+def stand_in(name: str, title: str | None = None, headline: str | None = None) -> str:
+    """What stands for an article whose outlet is unknown: its title, else its headline, else its file name
+    (`name_stand_in`); title and headline shortened to about STAND_IN_CHARACTERS on a word boundary."""
+    for text in (title, headline):
+        if text and text.strip():
+            return shorten(text)
+    return name_stand_in(name)
+
+
+def outlet_label(name: str, outlet: str | None = None, title: str | None = None, headline: str | None = None) -> str:
+    """The one label for who published an article, wherever a reader sees an outlet (data columns, card, report,
+    terminal): the outlet, or `unknown outlet: ‹stand-in›`, marked so that a title is never read as an outlet."""
+    if outlet and outlet.strip():
+        return outlet
+    return f"{UNKNOWN} outlet: ‹{stand_in(name, title, headline)}›"
+
+
+def headlines(segments: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Each article's first headline, from (article, kind, text) in reading order: a stand-in for an unknown outlet."""
+    found: dict[str, str] = {}
+    for article, kind, text in segments:
+        if kind == "headline" and article not in found:
+            found[article] = text
+    return found
+
+
 @dataclass
 class ArticleInfo:
     """Who published an article, where and when: one line of `articles.jsonl`; None where nobody said.
@@ -97,10 +161,9 @@ class ArticleInfo:
     segments: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def label(self) -> str:
-        """How a reader should see the article: its outlet, or its name when the outlet is unknown."""
-        return self.outlet or f"unknown outlet ({self.name})"
+    def outlet_label(self, headline: str | None = None) -> str:
+        """How a reader sees who published it (see `outlet_label`); `headline`: its first headline segment."""
+        return outlet_label(self.name, self.outlet, self.title, headline)
 
 
 @dataclass
@@ -113,6 +176,12 @@ class Article:
     segments: list[Segment]
     metadata: dict[str, str] = field(default_factory=dict)
     """ARTICLE_FIELDS given for it, and `metadata_from`."""
+
+    @property
+    def label(self) -> str:
+        """How a reader sees who published it (see `outlet_label`), as the terminal shows it after `mt segment`."""
+        return outlet_label(self.name, self.metadata.get("outlet"), self.metadata.get("title"),
+                            headlines((s.article, s.kind, s.text) for s in self.segments).get(self.name))
 
     def info(self) -> ArticleInfo:
         return ArticleInfo(name=self.name, path=self.path, lang=self.lang, **self.metadata,

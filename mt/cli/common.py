@@ -229,7 +229,7 @@ def quiet_datasets() -> None:
 
 def print_segmentation(result, title: str) -> None:
     """Per article: its language, segment count and kinds (stderr)."""
-    rows = [(article.name, article.metadata.get("outlet", "?"), article.lang, len(article.segments),
+    rows = [(article.name, article.label, article.lang, len(article.segments),
              ", ".join(f"{k} {n}" for k, n in article.kind_counts().items())) for article in result.articles]
     console.table(title, ("article", "outlet", "lang", "segments", "kinds"), rows)
 

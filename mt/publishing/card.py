@@ -19,7 +19,7 @@ import re
 import shlex
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -28,6 +28,9 @@ from mt.publishing.columns import type_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.corpus import Provenance
 from mt.publishing.layout import DATA_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE, SPLIT
+from mt.publishing.notes import alignment_notes, article_labels
+from mt.records import UNKNOWN
+from mt.translation.references import REFERENCE_MODEL
 
 
 def size_category(n: int) -> str:
@@ -37,7 +40,8 @@ def size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def card_metadata(tables: dict[str, list[dict]], counts: dict[str, int], sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
+def card_metadata(tables: dict[str, list[dict]], counts: dict[str, int], sizes: dict[str, tuple[int, int]],
+                  provenance: Provenance) -> dict[str, Any]:
     languages = sorted({r["lang"] for r in tables["segments"]} | {"en"})
     return {
         "pretty_name": PRETTY_NAME,
@@ -51,7 +55,7 @@ def card_metadata(tables: dict[str, list[dict]], counts: dict[str, int], sizes: 
         "license": "other",
         "license_name": "source-articles-copyright",
         "license_link": "LICENSE",
-        "tags": ["comparable-corpus", "news", "sentence-alignment", "machine-translation", "marian"],
+        "tags": ["comparable-corpus", "news", "sentence-alignment", *translation_tags(provenance.translation_models)],
         "configs": [
             {"config_name": c.name, "data_files": [{"split": SPLIT, "path": DATA_FILE.format(config=c.name)}],
              **({"default": True} if c.default else {})}
@@ -69,31 +73,37 @@ def card_metadata(tables: dict[str, list[dict]], counts: dict[str, int], sizes: 
 def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: dict[str, tuple[int, int]],
                  provenance: Provenance) -> str:
     """The card: YAML metadata that `datasets` reads, then what a person needs to know, all from the declarations."""
-    metadata = card_metadata(tables, counts, sizes)
+    metadata = card_metadata(tables, counts, sizes, provenance)
     segments = tables["segments"]
     by_lang_kind = Counter((r["lang"], r["kind"]) for r in segments)
     disagreements = sum(f["n_disagreements"] for f in tables["facts"])
-    unknown = "unknown"
+    alignment = provenance.alignment
+    labels = article_labels(tables)
+    notes = alignment_notes(tables, alignment.get("kinds") or (), alignment)
+    compared = "original" if alignment.get("on") == "original" else "English"
     lines = ["---", yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True).rstrip(), "---", "",
              f"# {PRETTY_NAME}", "",
              "Which sentences in news reports from different outlets, in different languages, report the same fact, "
-             "and where the outlets disagree. Non-English articles are machine-translated to English with public "
-             "MarianMT models; sentences are then aligned across articles on their English text and grouped into facts.", "",
+             f"and where the outlets disagree. {translation_statement(provenance.translation_models)} Sentences are "
+             f"aligned across articles on their {compared} text and grouped into facts.", "",
              f"**[Read it side by side]({REPORT_FILE})**: every fact as a row with the outlets as columns, "
              "disagreements highlighted, unmatched sentences per article, a search box (one HTML file, works offline).", "",
+             *(["## What did not align", "", *(f"- {_text(note)}" for note in notes), ""] if notes else []),
              "## Configurations", "",
              *(c.summary(counts[c.name]) for c in CONFIGURATIONS), "",
              "```python", "from datasets import load_dataset", "",
              *(f'{c.name} = load_dataset("path/to/corpus")              # the default configuration' if c.default
                else f'{c.name} = load_dataset("path/to/corpus", "{c.name}")' for c in CONFIGURATIONS), "```", "",
+             *empty_configurations(counts),
              *field_tables(),
              "## How it was built", "",
              f"Command: {_code(portable_command(provenance.command))}", "",
              f"- Toolkit: mt-comparable {provenance.toolkit_version}"]
     for model, revision in sorted(provenance.translation_models.items()):
-        what = "human reference translations, not machine translation" if model == "reference" else f"revision {_code(revision)}"
+        what = "human reference translations, not machine translation" if model == REFERENCE_MODEL else f"revision {_code(revision)}"
         lines.append(f"- Translation: {_code(model)}, {what}")
-    alignment = provenance.alignment
+    if not provenance.translation_models:
+        lines.append("- Translation: none, no translation was needed (the articles are in English)")
     if alignment:
         lines.append(f"- Alignment: mode {_code(alignment.get('mode'))}, on the {_code(alignment.get('on'))} text, "
                      f"kinds {', '.join(_text(kind) for kind in alignment.get('kinds', []))}; embedder {_code(alignment.get('embedder'))}")
@@ -109,7 +119,7 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
               f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
               "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {_text(a['outlet'] or unknown)} | {_text(a['article'])} | {_text(a['language'])} | {_text(a['published'] or unknown)} | "
+    lines += [f"| {_text(labels[a['article']])} | {_text(a['article'])} | {_text(a['language'])} | {_text(a['published'] or UNKNOWN)} | "
               f"{a['segments']} | {a['paired']} | {a['facts']} |" for a in tables["articles"]]
     lines += ["", "| language | kind | segments |", "|---|---|---|"]
     lines += [f"| {_text(lang)} | {_text(kind)} | {n} |" for (lang, kind), n in sorted(by_lang_kind.items())]
@@ -121,16 +131,19 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               "They are kept because they are part of what the outlets published; they are labelled by `kind` so that "
               "users can leave them out (`segments.filter(lambda r: r['kind'] != 'social')`). No other personal data was added.",
               "", "## Limitations", "",
-              "- English texts of non-English articles are machine translations (unless marked `reference`); "
-              "translation errors, especially in names and numbers, pass into the alignment. `mt_flags` marks suspicious output.",
+              *(["- English texts of non-English articles are machine translations (unless marked `reference`); "
+                 "translation errors, especially in names and numbers, pass into the alignment. `mt_flags` marks suspicious output."]
+                if machine_translated(provenance.translation_models) else []),
               "- The articles were scraped: captions, datelines, embedded posts and site boilerplate are kept as segments of "
               "their own kind and are not aligned by default.",
               "- Alignment is automatic: pairs and facts have errors. Scores and every signal are kept so that users can "
               "choose their own threshold. On the hand-made gold for the seed articles the aligner's F1 is far from perfect "
               "(see the toolkit's README for the figures).",
               "- Outlet, date and URL come from the publisher's page or from what the user wrote in a sidecar; `unknown` "
-              "where neither said. Disagreements are found by reading the words next to numbers; they point to places "
-              "worth reading, not verdicts.",
+              "where neither said (null in the data). Where a reader sees an outlet, an article with none is shown as "
+              "`unknown outlet: ‹…›` with a stand-in: its title, else its headline, else its file name "
+              "(`article 000` for `000_9f9b6322790e96fd`). Disagreements are found by reading the words next to "
+              "numbers; they point to places worth reading, not verdicts.",
               "", "## License", "", LICENSE_NOTE, "", "## Citation", "", "```bibtex",
               "@misc{mt_comparable_corpus,",
               f"  title  = {{{PRETTY_NAME}}},",
@@ -138,6 +151,44 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               *([f"  year   = {{{provenance.created[:4]}}}"] if provenance.created else []),
               "}", "```", ""]
     return "\n".join(lines)
+
+
+def empty_configurations(counts: Mapping[str, int]) -> list[str]:
+    """How to read a configuration with no rows: `datasets` (5.2 at least) refuses to load an empty split
+    (huggingface/datasets#8401), and a reader should not take that error for a broken corpus."""
+    empty = [c.name for c in CONFIGURATIONS if not counts[c.name]]
+    if not empty:
+        return []
+    names = ", ".join(f"`{name}`" for name in empty)
+    one = len(empty) == 1
+    return [f"{names} {'has' if one else 'have'} no rows. `datasets` cannot load an empty split yet "
+            f"(\"Instruction 'train' corresponds to no data!\"); `load_dataset(..., streaming=True)` reads "
+            f"{'it' if one else 'them'}, with {'its' if one else 'their'} features and no rows.", ""]
+
+
+def machine_translated(models: Mapping[str, str | None]) -> list[str]:
+    """The models that translated something (`reference` stands for human references, not a model)."""
+    return sorted(model for model in models if model != REFERENCE_MODEL)
+
+
+def translation_statement(models: Mapping[str, str | None]) -> str:
+    """What was done to get English, from the models recorded in the segments, so the card never claims a
+    machine translation that did not happen."""
+    machine = ", ".join(_code(model) for model in machine_translated(models))
+    human = REFERENCE_MODEL in models
+    if machine and human:
+        return (f"Non-English sentences were machine-translated to English with {machine}, and others took their "
+                "English from human reference translations.")
+    if machine:
+        return f"Non-English sentences were machine-translated to English with {machine}."
+    if human:
+        return "Non-English sentences took their English from human reference translations; no machine translation was used."
+    return "No translation was needed: the articles are in English."
+
+
+def translation_tags(models: Mapping[str, str | None]) -> list[str]:
+    """The card's tags on translation, from the same facts as its statement (every model the toolkit runs is MarianMT)."""
+    return ["machine-translation", "marian"] if machine_translated(models) else []
 
 
 def field_tables() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from mt.publishing.columns import typed_table
 from mt.publishing.configurations import CONFIGURATIONS, default_configuration
 from mt.publishing.layout import CARD_FILE, REPORT_FILE, SPLIT
 from mt.records import KINDS
@@ -21,7 +22,7 @@ def check_corpus(folder: Path) -> list[str]:
 
 
 def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
-    from datasets import Features, load_dataset  # lazy on purpose: datasets is heavy, only the check needs it here
+    from datasets import Features  # lazy on purpose: datasets is heavy, only the check needs it here
     from huggingface_hub import DatasetCard
 
     problems: list[str] = []
@@ -47,8 +48,9 @@ def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
         if config not in configs or config not in declared:
             problems.append(f"card: configuration '{config}' is not declared")
             continue
+        rows_declared = declared[config]["splits"][0]["num_examples"]
         try:
-            dataset = load_dataset(str(folder), config, split=SPLIT, cache_dir=str(private_cache))
+            dataset = _load(folder, config, private_cache, streamed=rows_declared == 0)
         except Exception as error:  # datasets raises many kinds; all mean "does not load"
             problems.append(f"{config}: does not load ({type(error).__name__}: {error})")
             continue
@@ -58,7 +60,6 @@ def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
             problems.append(f"{config}: the data's features differ from the card's")
         if dataset.features != configuration.features():
             problems.append(f"{config}: the data's features differ from this toolkit's schema")
-        rows_declared = declared[config]["splits"][0]["num_examples"]
         if dataset.num_rows != rows_declared:
             problems.append(f"{config}: {dataset.num_rows} rows, the card says {rows_declared}")
     if {"segments", "pairs", "facts"} <= set(loaded):
@@ -80,3 +81,15 @@ def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
     if not (folder / REPORT_FILE).is_file():
         problems.append(f"{REPORT_FILE}: missing (the card links to it); run `mt report {folder}`")
     return problems
+
+
+def _load(folder: Path, config: str, private_cache: Path, *, streamed: bool):
+    """One configuration as a `datasets.Dataset`. `datasets` (5.2 at least) cannot load a split with no rows
+    ("Instruction 'train' corresponds to no data!", huggingface/datasets#8401), so a configuration the card declares
+    empty is streamed instead: the same files and features, and any row it does hold is still counted."""
+    from datasets import load_dataset  # lazy on purpose, as above
+
+    if not streamed:
+        return load_dataset(str(folder), config, split=SPLIT, cache_dir=str(private_cache))
+    stream = load_dataset(str(folder), config, split=SPLIT, cache_dir=str(private_cache), streaming=True)
+    return typed_table(list(stream), stream.features)

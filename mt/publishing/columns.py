@@ -61,6 +61,16 @@ def feature(kind: Type):
     return Value(kind)
 
 
+def typed_table(rows: Sequence[dict[str, Any]], features):
+    """The rows as a `datasets.Dataset` with the declared features, also with no rows: `from_list` takes the columns
+    from the rows, so with none it refuses the features ("Keys mismatch"), and zero pairs or facts is a valid corpus."""
+    from datasets import Dataset  # lazy on purpose, as above
+
+    if rows:
+        return Dataset.from_list(list(rows), features=features)
+    return Dataset.from_dict({name: [] for name in features}, features=features)
+
+
 def type_name(kind: Type) -> str:
     """How the card writes a column type: `string`, `list of string`, `list of {article, value}`."""
     if isinstance(kind, list):

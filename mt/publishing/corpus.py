@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Sequence
 
-from mt.records import ArticleInfo, Fact, Pair, Segment
+from mt.records import ArticleInfo, Fact, Pair, Segment, headlines, outlet_label
 
 
 @dataclass
@@ -47,12 +47,17 @@ class Corpus:
         return {s.id: s for s in self.segments}
 
     @cached_property
+    def headlines(self) -> dict[str, str]:
+        """Each article's first headline: the stand-in for an unknown outlet when the article has no title."""
+        return headlines((s.article, s.kind, s.text) for s in self.segments)
+
+    @cached_property
     def labels(self) -> dict[str, str]:
-        return {a.name: a.label for a in self.articles}
+        return {a.name: a.outlet_label(self.headlines.get(a.name)) for a in self.articles}
 
     def outlet(self, article: str) -> str:
-        """How a reader sees an article: its outlet's label, or its name when it has no metadata row."""
-        return self.labels.get(article, article)
+        """Who published an article, as a reader sees it (mt.records.outlet_label), also with no metadata row."""
+        return self.labels.get(article) or outlet_label(article, headline=self.headlines.get(article))
 
     def join(self, ids: Sequence[str], attribute: str) -> str:
         """The text (or English) of one side of a pair, its sentences joined."""

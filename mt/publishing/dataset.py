@@ -13,6 +13,7 @@ from mt import __version__
 from mt.atomic import atomic_folder
 from mt.config import load_config
 from mt.publishing.card import dataset_card
+from mt.publishing.columns import typed_table
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
@@ -34,15 +35,13 @@ def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[s
 
 
 def _write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
-    from datasets import Dataset  # lazy on purpose: datasets is heavy, and only writing needs it
-
     tables = corpus_tables(corpus)
     counts, sizes = {}, {}
     for configuration in CONFIGURATIONS:
         name = configuration.name
         path = output / DATA_FILE.format(config=name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        dataset = Dataset.from_list(tables[name], features=configuration.features())
+        dataset = typed_table(tables[name], configuration.features())
         dataset.to_parquet(str(path))
         counts[name] = len(tables[name])
         sizes[name] = (dataset.data.nbytes, path.stat().st_size)

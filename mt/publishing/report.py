@@ -32,6 +32,8 @@ from mt.languages import language_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.errors import ReportError
 from mt.publishing.layout import DATA_FILE, PRETTY_NAME, REPORT_FILE
+from mt.publishing.notes import alignment_notes, article_headlines, article_labels
+from mt.records import UNKNOWN, stand_in
 
 
 def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str]) -> str:
@@ -44,9 +46,13 @@ def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds:
 
 
 def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
-    """What the template shows: the outlets (columns), the facts (rows) and each article's unmatched sentences."""
-    articles = [{**a, "label": a["outlet"] or "unknown outlet", "language_name": language_name(a["language"]),
-                 "link": safe_link(a["url"])} for a in tables["articles"]]
+    """What the template shows: the outlets (columns), the facts (rows), each article's unmatched sentences, and
+    why nothing aligned where that is so. An article with no outlet is headed `unknown outlet` with its stand-in."""
+    found = article_headlines(tables)
+    labels = article_labels(tables)
+    articles = [{**a, "label": labels[a["article"]], "language_name": language_name(a["language"]), "link": safe_link(a["url"]),
+                 "stand_in": None if a["outlet"] else stand_in(a["article"], a["title"], found.get(a["article"]))}
+                for a in tables["articles"]]
     order = [a["article"] for a in articles]
     facts = []
     for fact in tables["facts"]:
@@ -68,8 +74,8 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
     unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in articles]
-    names = {a["article"]: a["outlet"] or a["article"] for a in articles}
-    return {"articles": articles, "facts": facts, "unmatched": unmatched, "names": names,
+    return {"articles": articles, "facts": facts, "unmatched": unmatched, "names": labels,
+            "notes": alignment_notes(tables, kinds), "unknown": UNKNOWN,
             "counts": {name: len(rows) for name, rows in tables.items()},
             "n_disagreements": sum(len(f["disagreements"]) for f in tables["facts"])}
 
