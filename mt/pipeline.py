@@ -48,9 +48,10 @@ def translate(segments: list[Segment], config: dict[str, Any] | None = None, opt
     return (engine or get_engine("local")).translate(segments, config or load_config(), options, progress)
 
 
-def english_from_references(segments: list[Segment], references: Path) -> ReferenceReport:
-    """Take each non-English segment's English from human references instead of a model."""
-    return apply_references(segments, load_references(references), as_english=True)
+def english_from_references(segments: list[Segment], references: Path | None) -> ReferenceReport:
+    """Take each non-English segment's English from human references instead of a model (None: no references,
+    so only English segments have English; the report names every other one)."""
+    return apply_references(segments, load_references(references) if references else {}, as_english=True)
 
 
 def attach_references(segments: list[Segment], references: Path) -> ReferenceReport:

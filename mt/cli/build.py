@@ -73,9 +73,9 @@ def build_command(
         fail("mt build reads article files and folders, not stdin: use `mt segment - -o FILE` for one article", code=2)
     if references is None and english_from == EnglishFrom.reference:
         beside = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()]
-        if len(beside) != 1:
+        if len(beside) > 1:
             fail(f"--english-from reference: found {len(beside)} {REFERENCES_BESIDE_INPUTS} files in the input folders; name one with --references")
-        references = beside[0]
+        references = beside[0] if beside else None  # English articles need none; a non-English segment without one is named
     options = pipeline.BuildOptions(
         engine=engine.value, workers=workers, ray_address=ray_address,
         english_from=english_from.value, references=references, timestamp=timestamp, force=force,
