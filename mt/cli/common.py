@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -209,13 +210,17 @@ def progress_bars(quiet: bool) -> Callable[[str, int], contextlib.AbstractContex
 
 
 def quiet_transformers() -> None:
-    """Loading bars and advice from transformers would bury our own progress bar."""
-    from huggingface_hub.utils import logging as hub_logging  # lazy on purpose: the hub client is slow to import
-    from transformers.utils import logging as transformers_logging  # lazy on purpose: transformers takes seconds to import
+    """Loading bars and advice from transformers would bury our own progress bar. Set through the environment,
+    which both libraries read when imported, so that a command that fails early never imports them; if they are
+    already imported (a Python session), set directly."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_VERBOSITY", "error")  # per-retry network warnings; the final error is reported once, by us
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as transformers_logging  # already imported: no cost
 
-    transformers_logging.disable_progress_bar()
-    transformers_logging.set_verbosity_error()
-    hub_logging.set_verbosity_error()  # per-retry network warnings; the final error is reported once, by us
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
 
 

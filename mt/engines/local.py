@@ -30,6 +30,8 @@ class LocalEngine:
     def translate(self, segments: list[Segment], config: dict[str, Any] | None, options: TranslateOptions = TranslateOptions(),
                   progress: Progress = no_progress) -> TranslationSummary:
         settings = translation_settings(config, options)
+        # A missing model is named before torch is imported (seconds, not a wait for a traceback).
+        RoutingTranslator.from_config({"translation": settings}).check_models(s.lang for s in segments)
         budget = options.max_batch_tokens
         if budget is None:
             on_cuda = backend_device(settings["backend"], settings["device"]).startswith("cuda")

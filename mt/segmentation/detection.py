@@ -1,4 +1,11 @@
-"""Language identification of segments with lingua, restricted to a configured language set."""
+"""Language identification of segments with lingua, restricted to a configured language set.
+
+Only what the input needs is loaded: a detector over the configured languages; a cheap screen over every
+language (lingua's low accuracy mode, trigram models only: about 0.6 s and 50 MB) for texts long enough to
+be in some other language; and the full detector over every language (about 10 s and 1.2 GB) only for a text
+the screen puts outside the configured set, built on first need. With one configured language nothing is
+detected: every segment is that language, and lingua loads nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,11 @@ from typing import Sequence
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from mt.errors import UserError
 from mt.languages import UNDETERMINED
+
+KNOWN_LANGUAGES = sorted(language.iso_code_639_1.name.lower() for language in Language.all())
+"""The ISO 639-1 codes lingua can tell apart: what `segmentation.languages` accepts."""
 
 NOISE = re.compile(
     r"https?://\S+|pic\.twitter\.com/\S+|\b[\w-]+\.(?:com|net|org|pl|ru|ua|kz|by|info|io)\b|@\w+|#"
@@ -39,41 +50,84 @@ class Detection:
     """Configured languages with their confidence, best first; empty when foreign or when there are no letters."""
 
 
+class LanguageSettingsError(UserError, ValueError):
+    """`segmentation.languages` names a code lingua does not know, or no language at all."""
+
+
+def check_languages(languages: Sequence[str]) -> list[str]:
+    """The configured codes, lower-cased and without repeats; a one-line error for an unknown or empty list."""
+    codes = list(dict.fromkeys(str(code).strip().lower() for code in languages))
+    unknown = [code for code in codes if code not in KNOWN_LANGUAGES]
+    if unknown:
+        raise LanguageSettingsError(
+            f"unknown language code(s) {', '.join(unknown)} in segmentation.languages (--languages): "
+            f"use ISO 639-1 codes lingua knows: {', '.join(KNOWN_LANGUAGES)}"
+        )
+    if not codes:
+        raise LanguageSettingsError("segmentation.languages (--languages) is empty: name at least one ISO 639-1 code, such as pl")
+    return codes
+
+
 class LanguageIdentifier:
     """Detects the language of short segments; the article's language breaks ties.
 
-    Built once per run: lingua loads its models for the configured languages.
+    Built once per run. One configured language means no detection at all (every text is in it). With more,
+    lingua loads its models for the configured languages, the screen's trigram models, and the full models of
+    every language only when some text needs them (`all_languages_built`).
     """
 
     def __init__(self, languages: Sequence[str], min_confidence: float = 0.6) -> None:
-        unknown = [code for code in languages if not hasattr(IsoCode639_1, code.upper())]
-        if unknown:
-            raise ValueError(f"unknown language codes {unknown}; use ISO 639-1 codes such as pl, en, ru")
-        if len(languages) < 2:
-            raise ValueError("language detection needs at least two languages to choose from")
-        self.languages = list(languages)
+        self.languages = check_languages(languages)
         self.min_confidence = min_confidence
-        chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
-        self._detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*chosen).build()
-        # Every language lingua knows: names what the configured set cannot. High accuracy, since the fast trigram
-        # mode is sure of nonsense ("Lukashenka wants to become Belarusian Nazarbayev": Tswana, 0.997). Its models
-        # load on first use, once per process (about 10 s and 1.2 GB).
-        self._everything: LanguageDetector = LanguageDetectorBuilder.from_all_languages().build()
+        chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in self.languages]
+        self._detector: LanguageDetector | None = (
+            LanguageDetectorBuilder.from_languages(*chosen).build() if len(chosen) > 1 else None
+        )
+        self._screen: LanguageDetector | None = None
+        self._everything: LanguageDetector | None = None
+
+    @property
+    def all_languages_built(self) -> bool:
+        """Whether some text needed the full detector over every language (its models are the slow part)."""
+        return self._everything is not None
 
     def analyse(self, texts: Sequence[str]) -> list[Detection]:
         """Each text's Detection. Lingua is nearly all of segmentation's time, so the texts go to it in one batch,
         which it spreads over every core (same values as one call per text)."""
+        if self._detector is None:
+            return [Detection(None, [(self.languages[0], 1.0)]) for _ in texts]
         cleaned = [NOISE.sub(" ", text) for text in texts]
-        foreign: list[str | None] = [None] * len(texts)
-        wordy = [i for i, text in enumerate(cleaned) if sum(map(str.isalpha, text)) >= FOREIGN_MIN_LETTERS]
-        for i, values in zip(wordy, self._everything.compute_language_confidence_values_in_parallel([cleaned[i] for i in wordy])):
-            if values and values[0].value >= FOREIGN_CONFIDENCE and _code(values[0].language) not in self.languages:
-                foreign[i] = _code(values[0].language)
+        foreign = self._foreign(cleaned)
         ranked: list[list[tuple[str, float]]] = [[] for _ in texts]
         lettered = [i for i, text in enumerate(cleaned) if foreign[i] is None and any(map(str.isalpha, text))]
         for i, values in zip(lettered, self._detector.compute_language_confidence_values_in_parallel([cleaned[i] for i in lettered])):
             ranked[i] = [(_code(v.language), v.value) for v in values if v.value > 0]
         return [Detection(code, languages) for code, languages in zip(foreign, ranked)]
+
+    def _foreign(self, cleaned: Sequence[str]) -> list[str | None]:
+        """For each text, the language outside the configured set it is confidently in, else None.
+
+        Only a text the screen (trigram models of every language) puts in another language goes to the full
+        detector over every language, which decides as it always did (FOREIGN_CONFIDENCE). The screen is not
+        trusted on its own: the fast trigram mode is sure of nonsense ("Lukashenka wants to become Belarusian
+        Nazarbayev": Tswana, 0.997), so it can send a text on, never name its language.
+        """
+        foreign: list[str | None] = [None] * len(cleaned)
+        wordy = [i for i, text in enumerate(cleaned) if sum(map(str.isalpha, text)) >= FOREIGN_MIN_LETTERS]
+        if not wordy:
+            return foreign
+        if self._screen is None:
+            self._screen = LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+        screened = self._screen.compute_language_confidence_values_in_parallel([cleaned[i] for i in wordy])
+        unexplained = [i for i, values in zip(wordy, screened) if values and _code(values[0].language) not in self.languages]
+        if not unexplained:
+            return foreign
+        if self._everything is None:
+            self._everything = LanguageDetectorBuilder.from_all_languages().build()
+        for i, values in zip(unexplained, self._everything.compute_language_confidence_values_in_parallel([cleaned[i] for i in unexplained])):
+            if values and values[0].value >= FOREIGN_CONFIDENCE and _code(values[0].language) not in self.languages:
+                foreign[i] = _code(values[0].language)
+        return foreign
 
     def decide(self, detection: Detection, fallback: str) -> str:
         """The most plausible language; `fallback` (the article's) when unsure."""

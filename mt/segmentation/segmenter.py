@@ -21,12 +21,17 @@ from mt.segmentation.detection import Detection, LanguageIdentifier
 from mt.segmentation.kinds import (
     CREDIT,
     MAX_HEADLINE_WORDS,
+    MAX_TITLE_SENTENCES,
     MAX_TEASER_WORDS,
+    SOURCE_LINE,
     TEASER,
     TERMINAL,
     is_byline,
+    is_caption_shaped,
     is_date_only,
     is_social,
+    is_wire_dateline,
+    wire_dateline,
 )
 from mt.segmentation.reading import Problem, Source, read_sources
 from mt.segmentation.sentences import SentenceSplitter, strip_span
@@ -107,15 +112,17 @@ class Segmenter:
         kinds = self._block_kinds(blocks)
         segments: list[Segment] = []
         seen: set[str] = set()
-        seen_body = False
+        seen_body = seen_headline = False
         for chunk in chunks:
             pieces: list[Piece] = []
             for i in chunk:
                 kind = kinds[i]
-                if kind is None and not seen_body and self._is_headline(blocks[i], block_langs[i]):
+                lead = wire_dateline(blocks[i].text) if kind is None else 0
+                if kind is None and not lead and not seen_body and self._is_headline(blocks[i], block_langs[i], first=not seen_headline):
                     kind = "headline"
-                found = self._pieces(text, blocks[i], kind, block_langs[i], seen)
+                found = self._pieces(text, blocks[i], kind, block_langs[i], seen, lead)
                 seen_body = seen_body or any(piece.kind == "body" for piece in found)
+                seen_headline = seen_headline or kind == "headline"
                 pieces += found
             sentences = iter(self.identifier.analyse([text[p.start : p.end] for p in pieces if p.own_language]))
             for piece in pieces:
@@ -136,15 +143,20 @@ class Segmenter:
         steps.reach(len(text))
         return Article(name=source.name, path=str(source.path), lang=article_lang, segments=segments, metadata=dict(source.metadata))
 
-    def _pieces(self, text: str, block: Block, kind: str | None, lang: str, seen: set[str]) -> list[Piece]:
+    def _pieces(self, text: str, block: Block, kind: str | None, lang: str, seen: set[str], lead: int = 0) -> list[Piece]:
         """A block's sentences (body and social blocks) or the block whole; a repeat of a text in `seen` is a
-        duplicate, and every piece's text joins `seen`."""
+        duplicate, and every piece's text joins `seen`. `lead` characters of an agency dateline that opens a body
+        block are a `dateline` piece of their own, and the sentences are those of the rest (kinds.py)."""
+        pieces: list[Piece] = []
+        if lead:
+            pieces.append(Piece(block.start, block.start + lead, "dateline", lang, own_language=False))
+            start, end = strip_span(text, block.start + lead, block.end)
+            block = Block(start, end, text[start:end], block.blank_before, block.blank_after)
         spans = (
             self.splitter.split(block.text, lang, offset=block.start)
             if kind in (None, "social")
             else [(block.start, block.end)]
         )
-        pieces: list[Piece] = []
         for start, end in spans:
             piece = text[start:end]
             piece_kind = kind or (self._sentence_kind(piece) if len(spans) > 1 else "body")
@@ -157,24 +169,32 @@ class Segmenter:
     def _block_kinds(self, blocks: list[Block]) -> list[str | None]:
         """Kinds decided by a block's own text and its neighbours; None = body or headline."""
         kinds: list[str | None] = []
+        furniture = [bool(CREDIT.match(b.text) or SOURCE_LINE.match(b.text)) or is_byline(b.text) or self._is_boilerplate(b.text)
+                     for b in blocks]
+        last_text = max((i for i, is_furniture in enumerate(furniture) if not is_furniture), default=-1)
         for i, block in enumerate(blocks):
             previous = blocks[i - 1] if i else None
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             attached_to_previous = previous is not None and not block.blank_before
             attached_to_next = following is not None and not block.blank_after
-            kinds.append(self._block_kind(block, previous if attached_to_previous else None, following if attached_to_next else None))
+            kinds.append(self._block_kind(block, previous if attached_to_previous else None, following if attached_to_next else None,
+                                          ends_article=i == last_text))
         # A related-article headline is the line a teaser timestamp hangs from.
         for i, kind in enumerate(kinds):
             if kind == "teaser" and i and is_date_only(blocks[i].text) and not blocks[i].blank_before and kinds[i - 1] is None:
                 kinds[i - 1] = "teaser"
         return kinds
 
-    def _block_kind(self, block: Block, previous: Block | None, following: Block | None) -> str | None:
+    def _block_kind(self, block: Block, previous: Block | None, following: Block | None, ends_article: bool = False) -> str | None:
+        """`ends_article`: only credits, sign-offs and boilerplate follow this block, so a credit below it is the
+        article's."""
         text = block.text
-        if text.strip().lower() in self.boilerplate or not any(ch.isalnum() for ch in text):
+        if self._is_boilerplate(text):
             return "boilerplate"
         if CREDIT.match(text):
             return "caption"
+        if is_wire_dateline(text):
+            return "dateline"
         if self._is_teaser(text):
             return "teaser"
         if is_date_only(text):
@@ -182,11 +202,14 @@ class Segmenter:
             return "teaser" if hangs_from_text else "dateline"
         if is_byline(text):
             return "dateline"
-        if following is not None and CREDIT.match(following.text):
+        if following is not None and CREDIT.match(following.text) and (not ends_article or is_caption_shaped(text)):
             return "caption"
         if is_social(text):
             return "social"
         return None
+
+    def _is_boilerplate(self, text: str) -> bool:
+        return text.strip().lower() in self.boilerplate or not any(ch.isalnum() for ch in text)
 
     def _is_teaser(self, text: str) -> bool:
         """'Read more: <headline>' as a whole line: the phrase, then a short title (a colon or no full stop at the
@@ -204,12 +227,13 @@ class Segmenter:
             return "teaser"
         return "body"
 
-    def _is_headline(self, block: Block, lang: str) -> bool:
-        words = block.text.split()
+    def _is_headline(self, block: Block, lang: str, first: bool) -> bool:
+        """A short line before the body that does not end like a sentence. The first such line is the title,
+        one segment even with a full stop inside (MAX_TITLE_SENTENCES); a later one must be one sentence."""
         return (
-            len(words) <= MAX_HEADLINE_WORDS
+            len(block.text.split()) <= MAX_HEADLINE_WORDS
             and not TERMINAL.search(block.text.strip())
-            and len(self.splitter.split(block.text, lang)) == 1
+            and len(self.splitter.split(block.text, lang)) <= (MAX_TITLE_SENTENCES if first else 1)
         )
 
 

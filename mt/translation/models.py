@@ -2,7 +2,9 @@
 
 Every model is resolved to a local folder before any translation starts, so a
 missing model stops the run up front, with one message naming every model
-that is missing and how to get it.
+that is missing and how to get it. `check_available` says so even earlier and
+in a fraction of a second: it looks at folders and the hub cache only, before
+torch or transformers are imported.
 """
 
 from __future__ import annotations
@@ -103,6 +105,31 @@ def check_model_folder(path: Path) -> None:
     missing = [name for name in needed if not (path / name).is_file()]
     if missing:
         raise FileNotFoundError(f"{path} lacks the tokenizer file(s) {', '.join(missing)} that MarianMT needs")
+
+
+def check_available(refs: list[ModelRef]) -> None:
+    """Raise ModelUnavailableError, naming every model that certainly cannot be had, without importing torch or
+    transformers and without the network: a local folder must look like a MarianMT model; a hub id must be in the
+    Hugging Face cache unless offline mode is off (then the hub may still have it: `resolve` decides)."""
+    missing: dict[ModelRef, str] = {}
+    for ref in dict.fromkeys(refs):
+        try:
+            _check_available(ref)
+        except Exception as error:  # the folder checks and the hub client raise many kinds; all mean "not available"
+            missing[ref] = _explain(ref, error)
+    if missing:
+        raise ModelUnavailableError(missing)
+
+
+def _check_available(ref: ModelRef) -> None:
+    if ref.is_local:
+        check_model_folder(Path(ref.name))
+        return
+    from huggingface_hub import constants, try_to_load_from_cache  # lazy on purpose: the hub client is slow to import
+    from huggingface_hub.errors import LocalEntryNotFoundError  # lazy on purpose: the hub client is slow to import
+
+    if constants.HF_HUB_OFFLINE and not isinstance(try_to_load_from_cache(ref.name, "config.json", revision=ref.revision), str):
+        raise LocalEntryNotFoundError(f"{ref} is not in the Hugging Face cache")
 
 
 def resolve(ref: ModelRef) -> ResolvedModel:

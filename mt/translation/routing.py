@@ -2,6 +2,9 @@
 
 All models the input needs are resolved before anything is translated, so a
 missing model stops the run at once with one message naming all of them.
+`RoutingTranslator.check_models` does it sooner still, before a backend is
+chosen or torch imported: a caller runs it first, so the message comes in a
+second, not after the imports.
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from mt.config import load_config, merge
 from mt.errors import UserError
 from mt.languages import language_name
 from mt.records import Segment
 from mt.translation.flags import FlagSettings
-from mt.translation.models import ModelRef, ResolvedModel, resolve_all
+from mt.translation.models import ModelRef, ResolvedModel, check_available, resolve_all
 from mt.translation.translator import Progress, Translation, Translator
 
 
@@ -71,6 +74,11 @@ class RoutingTranslator:
                                f"(set translation.fallback_model, or --model {lang}=MODEL)")
         return self.fallback
 
+    def check_models(self, langs: Iterable[str]) -> None:
+        """Raise ModelUnavailableError (or RoutingError) for the models texts in `langs` need, if any is certainly
+        missing: folders and the hub cache only, no torch, no transformers (models.check_available)."""
+        check_available([self.model_for(lang) for lang in dict.fromkeys(langs) if lang != self.target])
+
     def fallback_notes(self, segments: Sequence[Segment]) -> list[str]:
         """One line per article with segments in a language that has no model of its own (the fallback translates them)."""
 
@@ -99,6 +107,7 @@ class RoutingTranslator:
     def translate(self, texts: Sequence[str], langs: Sequence[str], progress: Progress | None = None) -> list[Translation | None]:
         """Translate each text with its language's model; None for texts already in the target language."""
         results: list[Translation | None] = [None] * len(texts)
+        self.check_models(langs)
         groups: dict[ModelRef, list[int]] = {}
         for i, lang in enumerate(langs):
             if lang != self.target:

@@ -18,13 +18,12 @@ from mt.errors import UserError
 from mt.translation.backend import Backend, DecodingSettings
 from mt.translation.cache import CachedTranslation, TranslationCache, cache_key
 from mt.translation.flags import FlagSettings, quality_flags
-from mt.translation.models import ModelLoadError, ModelRef, ResolvedModel, resolve
+from mt.translation.models import ModelLoadError, ModelRef, ResolvedModel, resolve_all
 from mt.translation.registry import backend_class, default_compute_type
 from mt.translation.splitting import split_to_fit
 
 Progress = Callable[[int], None]
 """Called with the number of source texts just completed."""
-
 
 
 @dataclass
@@ -89,8 +88,10 @@ class Translator:
 
     @property
     def resolved(self) -> ResolvedModel:
+        """The model on disk; found before the backend is chosen, so a missing model is one line
+        (ModelUnavailableError) that comes before torch or transformers are imported."""
         if self._resolved is None:
-            self._resolved = resolve(self.ref)
+            self._resolved = resolve_all([self.ref])[self.ref]
         return self._resolved
 
     @property

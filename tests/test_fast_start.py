@@ -1,0 +1,123 @@
+"""A fast start on your own articles: only the language models the input needs, one language means no detection,
+a bad language code or a missing model is one line, and the model check comes before torch is imported.
+
+No timings here (benchmarks/startup_time.py measures them): the tests check the behaviour that makes it fast.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from huggingface_hub import constants
+from typer.testing import CliRunner
+
+from mt.cli import app
+from mt.config import load_config
+from mt.errors import UserError
+from mt.segmentation import Segmenter, segment_text
+from mt.segmentation.detection import LanguageIdentifier
+from mt.segmentation.reading import Source
+from mt.translation.models import ModelRef, ModelUnavailableError, check_available
+
+ROOT = Path(__file__).resolve().parents[1]
+POLISH = (
+    "W poniedziałek w Atenach ogłoszono stan wyjątkowy. Pożar lasu pod stolicą Grecji objął już kilka tysięcy "
+    "hektarów. Strażacy walczą z ogniem od niedzieli rano. Na miejscu pracuje ponad 500 ludzi i 35 samolotów. "
+    "Ewakuowano mieszkańców czterech miejscowości. Rząd poprosił o pomoc inne kraje Unii Europejskiej.\n"
+)
+JAPANESE = "カザフスタンでの抗議活動は続いており、政府は非常事態を宣言しました。軍隊が空港を守っています。\n"
+
+
+def with_languages(*codes: str) -> dict:
+    config = copy.deepcopy(load_config())
+    config["segmentation"]["languages"] = list(codes)
+    return config
+
+
+def test_a_polish_paragraph_does_not_build_the_all_languages_detector():
+    segmenter = Segmenter()
+    article = segmenter.segment_source(Source(name="p", path=Path("p"), text=POLISH))
+    assert [(s.kind, s.lang) for s in article.segments] == [("body", "pl")] * 6
+    assert not segmenter.identifier.all_languages_built
+
+
+def test_the_all_languages_detector_is_built_when_a_text_needs_it():
+    segmenter = Segmenter()
+    article = segmenter.segment_source(Source(name="ja", path=Path("ja"), text=JAPANESE))
+    assert article.lang == "ja"
+    assert segmenter.identifier.all_languages_built
+
+
+def test_one_language_means_no_detection():
+    """Every segment is the one language, an English sentence too: the user said so."""
+    article = segment_text("El Gobierno pidió calma. The embassy stays open.\n", config=with_languages("es"))
+    assert article.lang == "es"
+    assert [s.lang for s in article.segments] == ["es", "es"]
+    assert LanguageIdentifier(["ES"]).analyse(["anything at all", ""])[1].ranked == [("es", 1.0)]
+
+
+@pytest.mark.parametrize("codes, named", [(["pl", "xx"], "xx"), (["pl", "zz", "qq"], "zz, qq"), ([], "empty")])
+def test_bad_language_codes_are_one_line(codes, named):
+    with pytest.raises(UserError) as error:
+        Segmenter(with_languages(*codes))
+    message = str(error.value)
+    assert "\n" not in message and named in message
+    if codes:
+        assert "pl, pt" in message, "the message lists the codes lingua knows"
+
+
+def test_bad_language_code_on_the_command_line(tmp_path):
+    article = tmp_path / "pl.txt"
+    article.write_text(POLISH, encoding="utf-8")
+    result = CliRunner().invoke(app, ["segment", str(article), "-o", str(tmp_path / "s.jsonl"), "--languages", "pl,xx"])
+    assert result.exit_code == 1
+    assert "unknown language code(s) xx" in result.output and "Traceback" not in result.output
+    single = CliRunner().invoke(app, ["segment", str(article), "-o", str(tmp_path / "s.jsonl"), "--languages", "pl"])
+    assert single.exit_code == 0, single.output
+
+
+def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "HF_HUB_CACHE": str(tmp_path / "hf" / "hub")}
+    return subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("model", ["/no/such/folder/opus-mt-pl-en", "Helsinki-NLP/opus-mt-pl-en", "EMPTY_FOLDER"])
+def test_a_missing_model_is_reported_before_torch_is_imported(model, tmp_path):
+    (tmp_path / "empty").mkdir()
+    model = str(tmp_path / "empty") if model == "EMPTY_FOLDER" else model
+    code = f"""
+import sys
+from mt.translation import ModelUnavailableError, RoutingTranslator, Translator
+router = RoutingTranslator({{"pl": {model!r}}}, None)
+for translate in (lambda: router.translate(["Ala ma kota."], ["pl"]), lambda: Translator({model!r}).translate("Ala ma kota.")):
+    try:
+        translate()
+    except ModelUnavailableError as error:
+        print(str(error).splitlines()[1])
+assert "torch" not in sys.modules and "transformers" not in sys.modules, "imported before the model check"
+"""
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(model in line for line in lines), result.stdout
+
+
+def test_a_cached_hub_model_passes_the_quick_check_offline(tmp_path, monkeypatch):
+    """Offline, a hub id is available when the Hugging Face cache holds it, and missing when it does not."""
+    cache = tmp_path / "hub"
+    snapshot = cache / "models--owner--opus-mt-pl-en" / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}", encoding="utf-8")
+    (cache / "models--owner--opus-mt-pl-en" / "refs").mkdir()
+    (cache / "models--owner--opus-mt-pl-en" / "refs" / "main").write_text("0123abcd", encoding="utf-8")
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    check_available([ModelRef("owner/opus-mt-pl-en")])
+    with pytest.raises(ModelUnavailableError, match="owner/opus-mt-es-en: not in the local Hugging Face cache"):
+        check_available([ModelRef("owner/opus-mt-pl-en"), ModelRef("owner/opus-mt-es-en")])
