@@ -29,7 +29,7 @@ def walkthrough_command(needle: str) -> list[str]:
     lines = [line.strip() for block in fenced("bash") for line in block.splitlines()]
     found = [line for line in lines if line.startswith("mt build my-articles/") and needle in line]
     assert found, f"the README's walkthrough has no `mt build my-articles/ ... {needle}` command"
-    return shlex.split(found[0])[1:]
+    return shlex.split(found[0], comments=True)[1:]
 
 
 @pytest.fixture()
