@@ -172,3 +172,17 @@ def test_defaults_are_written_only_in_the_yaml(path):
 ])
 def test_the_defaults_check_catches_copies(source, copies):
     assert len(default_copies(ast.parse(source), yaml_leaves())) == copies
+
+
+@pytest.mark.parametrize("path", sorted(p.relative_to(ROOT).as_posix() for package in PACKAGES for p in (ROOT / package).rglob("*.py")))
+def test_an_import_inside_a_function_says_why(path):
+    """Imports sit at the top; one inside a function is lazy on purpose (an optional extra, a heavy library on a
+    path that does not need it) and says so on the line of the function's first such import."""
+    lines = (ROOT / path).read_text(encoding="utf-8").split("\n")
+    silent = []
+    for function in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = [n for n in ast.walk(function) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            if inner and not any("lazy on purpose" in lines[n.lineno - 1] for n in inner):
+                silent.append(f"line {inner[0].lineno}: {lines[inner[0].lineno - 1].strip()}")
+    assert not silent, f"{path}: imports inside functions without a `# lazy on purpose: why` comment:\n" + "\n".join(silent)

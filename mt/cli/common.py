@@ -217,7 +217,7 @@ def quiet_transformers() -> None:
     os.environ.setdefault("HF_HUB_VERBOSITY", "error")  # per-retry network warnings; the final error is reported once, by us
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if "transformers" in sys.modules:
-        from transformers.utils import logging as transformers_logging  # already imported: no cost
+        from transformers.utils import logging as transformers_logging  # lazy on purpose: only when already imported (no cost)
 
         transformers_logging.disable_progress_bar()
         transformers_logging.set_verbosity_error()
