@@ -150,14 +150,6 @@ class LanguageIdentifier:
                 votes[best] += len(text)
         return votes.most_common(1)[0][0] if votes else UNDETERMINED
 
-    def detect(self, text: str, fallback: str) -> str:
-        """One text's language (`decide` on its Detection)."""
-        return self.decide(self.analyse([text])[0], fallback)
-
-    def dominant(self, texts: Sequence[str]) -> str:
-        """The language of texts taken together (`vote` on their Detections)."""
-        return self.vote(texts, self.analyse(texts))
-
 
 def _code(language: Language) -> str:
     return language.iso_code_639_1.name.lower()
