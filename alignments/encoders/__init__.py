@@ -15,6 +15,8 @@ import numpy as np
 
 ENCODERS = {
     "sentence-transformers": "alignments.encoders.sbert:SentenceTransformersEncoder",
+    "use": "alignments.encoders.use:UniversalSentenceEncoder",
+    "e5": "alignments.encoders.e5:E5Encoder",
 }
 """Kind -> 'module:class', imported on first use (an encoder's library is heavy)."""
 
