@@ -53,7 +53,8 @@ class EntityAgreement:
 
     def __init__(self, texts: Sequence[str], numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
         """`numbers`: each text's counts when already read (the scorer reads them once for every signal)."""
-        self._canonical: list[str] = []
+        self._canonical: dict[str, list[str]] = {}  # first letter -> canonical names with it
+        self._known: dict[str, str] = {}  # every name seen -> its canonical spelling
         numbers = numbers if numbers is not None else [find_numbers(text) for text in texts]
         self.features = [self._features(text, found) for text, found in zip(texts, numbers)]
         df: dict[str, int] = {}
@@ -66,13 +67,20 @@ class EntityAgreement:
     def _features(self, text: str, numbers: Sequence[NumberMention]) -> frozenset[str]:
         found = {f"#{m.value:g}" for m in numbers}
         for name in names(text):
-            match = process.extractOne(name, self._canonical, scorer=fuzz.ratio, score_cutoff=NAME_MATCH)
-            if match is None:
-                self._canonical.append(name)
-                found.add(name)
-            else:
-                found.add(match[0])
+            found.add(self._canonical_of(name))
         return frozenset(found)
+
+    def _canonical_of(self, name: str) -> str:
+        """The first-seen spelling this name is a variant of. A name seen before is looked up, not matched again,
+        and a new one is matched only against names with its first letter (variants differ later: Tokayev,
+        Tokaev, Tokajew), so the cost grows with the distinct names of one letter, not with every mention."""
+        if name not in self._known:
+            bucket = self._canonical.setdefault(name[:1], [])
+            match = process.extractOne(name, bucket, scorer=fuzz.ratio, score_cutoff=NAME_MATCH)
+            if match is None:
+                bucket.append(name)
+            self._known[name] = name if match is None else match[0]
+        return self._known[name]
 
     def __call__(self, a: Sequence[int], b: Sequence[int]) -> float:
         """Agreement (0-1) of two units, each given as indices of the texts it joins."""
