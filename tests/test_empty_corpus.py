@@ -52,17 +52,17 @@ CAPTIONS = "The article 002_5d41402abc4b2a76 (unknown outlet: ‹article 002›)
 
 BUILDS = [
     # (case, articles, exit code, rows per configuration, the card and the report must say, neither may say)
-    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "articles": 2, "segments": 2},
+    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 2},
      [NO_PAIRS, "the articles share no event", "the threshold is too high", "too few alignable sentences (2 in 2 articles)",
       "No facts: a fact groups pairs, and there are none.", "unknown outlet: ‹bank›"], ["unknown outlet ("]),
-    ("a single article", ["bank"], 0, {"pairs": 0, "facts": 0, "articles": 1, "segments": 1},
+    ("a single article", ["bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 1},
      ["No pairs: only one article, bank (unknown outlet: ‹bank›), has sentences to align",
       "Add articles that report the same events."], [NO_PAIRS]),
-    ("an article of captions and bylines only", ["002_5d41402abc4b2a76"], 0, {"pairs": 0, "facts": 0, "articles": 1, "segments": 3},
+    ("an article of captions and bylines only", ["002_5d41402abc4b2a76"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 3},
      [CAPTIONS, "No pairs: no article has a sentence of the kinds that are aligned (body, headline)."], ["unknown outlet ("]),
-    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "articles": 2, "segments": 4},
+    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 4},
      [CAPTIONS, "No pairs: only one article, bank (unknown outlet: ‹bank›), has sentences to align"], []),
-    ("two articles sharing one fact", ["storm", "coach"], 0, {"pairs": 1, "facts": 1, "articles": 2, "segments": 8},
+    ("two articles sharing one fact", ["storm", "coach"], 0, {"pairs": 1, "facts": 1, "events": 1, "articles": 2, "segments": 8},
      ["unknown outlet: ‹Storm closes airport›", "Daily Sport"], ["No pairs", "No facts", "unknown outlet: ‹coach›", "unknown outlet ("]),
     ("a non-English article without its English", ["bank_pl", "bank"], 1, None,
      ["1 segment(s) have no English text (first: bank_pl:0000)"], []),

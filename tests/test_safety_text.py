@@ -187,7 +187,7 @@ def test_the_card_yaml_stays_valid_with_hostile_values(lang):
     """The card's YAML (yaml.safe_dump) keeps a hostile language code as one string, and the front matter ends where it should."""
     data = DatasetCard(card(lang=lang)).data
     assert lang in data.language and data.pretty_name == "Cross-lingual news comparison corpus"
-    assert {c["config_name"] for c in data.configs} == {"pairs", "facts", "articles", "segments"}
+    assert {c["config_name"] for c in data.configs} == {"pairs", "facts", "events", "articles", "segments"}
 
 
 @pytest.mark.parametrize("url, link", [

