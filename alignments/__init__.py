@@ -36,15 +36,18 @@ class AlignmentResult:
 
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Embedder, mode: str = "comparable",
-          progress: Callable[[int], None] | None = None) -> AlignmentResult:
+          progress: Callable[[int], None] | None = None, multilingual: Embedder | None = None) -> AlignmentResult:
     """Pairs and facts for `segments` (translated, unless settings.on == 'original'). Segments from fewer than two
-    articles give an empty result, not an error: zero pairs is a valid outcome that the corpus explains."""
+    articles give an empty result, not an error: zero pairs is a valid outcome that the corpus explains.
+    `embedder` embeds the English (the originals with `on: original`); `multilingual` the originals with
+    `on: both` (default: `settings.multilingual_embedder`, made once per `embedder`, see Embedder.sibling)."""
     if mode == "parallel":
         result = _align_parallel(segments, settings, embedder)
     elif mode == "comparable":
-        pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress)
+        pairs, chosen, scorer = align_comparable(segments, embedder, settings, progress, multilingual)
+        read_on = "original" if settings.on == "original" else "english"  # counts are read from the English with `both`
         facts = [] if scorer is None else group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence,
-                                                      settings.quantities, settings.on, settings.fact_alone_score,
+                                                      settings.quantities, read_on, settings.fact_alone_score,
                                                       scorer.context.numbers)
         result = AlignmentResult(pairs, facts, aligned=chosen)
     else:
@@ -69,7 +72,8 @@ def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, em
             if source and target:
                 ids_a, ids_b = [side_a[i].id for i in source], [side_b[j].id for j in target]
                 pairs.append(Pair(ids_a[0], ids_b[0], article_a, article_b, ids_a, ids_b, round(score, 4), {"cosine": round(score, 4)}))
-    facts = group_facts(pairs, chosen, None, settings.fact_coherence, settings.quantities, settings.on)
+    facts = group_facts(pairs, chosen, None, settings.fact_coherence, settings.quantities,
+                        "original" if settings.on == "original" else "english")
     return AlignmentResult(pairs, facts, links, chosen)
 
 

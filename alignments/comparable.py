@@ -2,12 +2,19 @@
 
 Bitext mining, not sequence alignment: every segment looks for its nearest
 neighbours in all other articles (block by block, so thousands of articles
-fit in memory), candidates are scored with the ratio margin of Artetxe and
-Schwenk (2019), with each side's k nearest neighbours taken in the other
-side's article, plus chrF, agreement of names and numbers, and whether both
-count the same quantity (troops, killed...). Within each pair of articles the
-best-scoring pairs are kept one-to-one, or one-to-two where a fact is split
-over two adjacent sentences.
+fit in memory), on each view: the English with the English embedder, and the
+original texts with a multilingual one (`on: both`), so that a weak
+translation does not lose a pair that the originals show. Candidates are
+scored with the cosine and a distance margin after Artetxe and Schwenk (2019)
+(the cosine minus each side's k best cosines in the other side's article), on
+the view that shows the pair best, plus chrF, agreement of names and numbers,
+and whether both count the same quantity. A pair whose best cosine is below `floor` scores
+nothing, whatever its margin: no pair rests on a margin over unrelated
+neighbours. Within each pair of
+articles the best-scoring pairs are kept one-to-one, or one-to-two where a fact
+is split over two adjacent sentences; a sentence takes further partners in an
+article where each such pair reaches `also_threshold` on its own (an article
+that repeats a fact).
 """
 
 from __future__ import annotations
@@ -42,9 +49,13 @@ class Neighbours:
     cosine: np.ndarray
 
 
+ON = ("both", "english", "original")
+"""What `alignment.on` may be (see AlignmentSettings.on)."""
+
+
 def skipped_for_flags(segments: Sequence[Segment], settings: AlignmentSettings) -> dict[str, list[str]]:
     """Ids of the segments of alignable kinds left out because their translation is flagged, by flag."""
-    if settings.on != "english":
+    if "english" not in settings.views:
         return {}
     skipped: dict[str, list[str]] = {}
     for s in segments:
@@ -57,9 +68,11 @@ def skipped_for_flags(segments: Sequence[Segment], settings: AlignmentSettings) 
 def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
     """The segments that take part, in input order; raises if they lack the English they are compared on.
     Fewer than two articles among them is allowed: there is simply nothing to pair (see `can_pair`)."""
+    if settings.on not in ON:
+        raise AlignmentInputError(f"unknown alignment.on '{settings.on}' (choose from {', '.join(ON)})")
     left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
     chosen = [s for s in segments if s.kind in settings.kinds and s.id not in left_out]
-    if settings.on == "english":
+    if "english" in settings.views:
         missing = [s.id for s in chosen if not s.english]
         if missing:
             raise AlignmentInputError(
@@ -74,8 +87,10 @@ def can_pair(chosen: Sequence[Segment]) -> bool:
     return len({s.article for s in chosen}) >= 2
 
 
-def text_of(segment: Segment, settings: AlignmentSettings) -> str:
-    return (segment.english if settings.on == "english" else segment.text) or ""
+def text_of(segment: Segment, settings: AlignmentSettings, view: str | None = None) -> str:
+    """The text of one view (default: the first of `settings.views`, the English unless `on: original`)."""
+    view = view or settings.views[0]
+    return (segment.english if view == "english" else segment.text) or ""
 
 
 def nearest_in_other_articles(vectors: np.ndarray, articles: np.ndarray, keep: int, block_size: int,
@@ -125,10 +140,12 @@ class PairScorer:
         values = {name: signal(a, b) for name, signal in self.signals.items()}
         weights = self.settings.weights
         combined = sum(weights[name] * values[name] for name in weighted_signals())
+        if values["cosine"] < self.settings.floor:
+            combined = min(combined, 0.0)  # below the floor: the margin would be over nothing
         factor = min(self.factors[i] for i in (*a, *b))
         if factor != 1.0:
             combined *= factor
-        return combined, {k: round(float(v), 4) for k, v in values.items()}
+        return combined, {k: round(float(v), 4) for k, v in values.items() if v is not None}
 
     def closeness(self, i: int, j: int) -> float:
         """The combined score of two single segments, for keeping facts coherent."""
@@ -136,29 +153,39 @@ class PairScorer:
 
 
 def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: AlignmentSettings,
-                     progress: Callable[[int], None] | None = None) -> tuple[list[Pair], list[Segment], PairScorer | None]:
+                     progress: Callable[[int], None] | None = None, multilingual: Embedder | None = None,
+                     ) -> tuple[list[Pair], list[Segment], PairScorer | None]:
     """Pairs across articles, best first; also the aligned segments and the scorer (for facts), None when the
-    segments come from fewer than two articles and there is nothing to compare."""
+    segments come from fewer than two articles and there is nothing to compare. `embedder` embeds the first view
+    of `settings.views`; `multilingual`, the originals with `on: both` (default: `settings.multilingual_embedder`,
+    sharing `embedder`'s cache and device)."""
     chosen = alignable(segments, settings)
     if not can_pair(chosen):
         return [], chosen, None
-    texts = [text_of(s, settings) for s in chosen]
-    vectors = embedder.embed(texts)
     articles = np.array([s.article for s in chosen])
-    neighbours = nearest_in_other_articles(vectors, articles, settings.candidates, settings.block_size, progress)
-    factors = [settings.length_ratio_factor if settings.on == "english" and "length_ratio" in s.mt_flags else 1.0 for s in chosen]
-    context = SignalContext.build(texts, vectors, articles, settings, embedder.embed)
+    views = {}
+    for view in settings.views:
+        model = embedder if view == settings.views[0] else (multilingual or embedder.sibling(settings.view_embedder(view)))
+        view_texts = [text_of(s, settings, view) for s in chosen]
+        views[view] = (view_texts, model.embed(view_texts), model.embed)
+    texts, vectors, embed = views[settings.views[0]]
+    factors = [settings.length_ratio_factor if "english" in settings.views and "length_ratio" in s.mt_flags else 1.0 for s in chosen]
+    languages = [s.lang if settings.views[0] == "original" else "en" for s in chosen]
+    context = SignalContext.build(texts, vectors, articles, settings, embed, views, languages)
     scorer = PairScorer(context, factors)
 
     same_quantity = counting_the_same(context.quantities.counted, vectors, articles, settings.candidates)
     candidates: dict[tuple[str, str], dict[tuple[Unit, Unit], tuple[float, dict]]] = defaultdict(dict)
-    for i in range(len(chosen)):
-        nearest = [int(j) for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]) if np.isfinite(cosine)]
-        for j in nearest + same_quantity.get(i, []):
-            a, b = (i, j) if chosen[i].article < chosen[j].article else (j, i)
-            key = (chosen[a].article, chosen[b].article)
-            if ((a,), (b,)) not in candidates[key]:
-                candidates[key][((a,), (b,))] = scorer.score((a,), (b,))
+    for n, (_, view_vectors, _) in enumerate(views.values()):
+        neighbours = nearest_in_other_articles(view_vectors, articles, settings.candidates, settings.block_size,
+                                               progress if n == 0 else None)
+        for i in range(len(chosen)):
+            nearest = [int(j) for j, cosine in zip(neighbours.index[i], neighbours.cosine[i]) if cosine >= settings.floor]
+            for j in nearest + (same_quantity.get(i, []) if n == 0 else []):
+                a, b = (i, j) if chosen[i].article < chosen[j].article else (j, i)
+                key = (chosen[a].article, chosen[b].article)
+                if ((a,), (b,)) not in candidates[key]:
+                    candidates[key][((a,), (b,))] = scorer.score((a,), (b,))
 
     following = _next_in_article(chosen)
     preceding = {v: k for k, v in following.items()}
@@ -169,10 +196,19 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     links: list[tuple[Unit, Unit, float, dict]] = []
     for key, (found, used) in per_article_pair.items():
         found = _widen(found, used, options[key], scorer, settings)
-        links += found + _one_link_per_quantity(found, used, candidates[key], context.quantities, settings.threshold)
+        found += _one_link_per_quantity(found, used, candidates[key], context.quantities, settings.threshold)
+        links += found + _also_strong(found, candidates[key], max(settings.also_threshold, settings.threshold))
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, scorer
+
+
+def _also_strong(links: list[tuple[Unit, Unit, float, dict]], scored: dict[tuple[Unit, Unit], tuple[float, dict]],
+                 also_threshold: float) -> list[tuple[Unit, Unit, float, dict]]:
+    """Many-to-many: further links of sentences already linked in this pair of articles, each strong on its own
+    (an article that repeats the death toll pairs both its sentences with the other's one)."""
+    linked = {(i, j) for a, b, _, _ in links for i in a for j in b}
+    return [(a, b, score, signals) for score, a, b, signals in _above(scored, also_threshold) if (a[0], b[0]) not in linked]
 
 
 def counting_the_same(counted: Sequence[frozenset[str]], vectors: np.ndarray, articles: np.ndarray,

@@ -1,8 +1,12 @@
 """What an alignment signal may read: the texts, their vectors and counts, and the settings; nothing of the scorer.
 
-`Similarity` keeps the vectors of single sentences and of two-sentence units,
-and the ratio margin of Artetxe and Schwenk (2019) with each side's k nearest
-neighbours taken in the other side's article.
+`Similarity` keeps one view's vectors (the English with the English embedder,
+or the original texts with a multilingual one) of single sentences and of
+two-sentence units, and a distance margin after Artetxe and Schwenk (2019):
+the cosine minus the mean of each side's k best cosines in the other side's
+article. `Views`
+holds one `Similarity` per view and gives, for a pair, what the view that shows
+it best says: a weak translation does not hide a pair that the originals show.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ Unit = tuple[int, ...]
 
 
 class Similarity:
-    """Cosines and ratio margins between units, with two-sentence units embedded on demand."""
+    """Cosines and distance margins between units, with two-sentence units embedded on demand."""
 
     def __init__(self, vectors: np.ndarray, articles: np.ndarray, neighbours: int,
                  embed: Callable[[list[str]], np.ndarray], texts: Sequence[str]) -> None:
@@ -55,10 +59,34 @@ class Similarity:
         return self._knn[key]
 
     def margin(self, a: Unit, b: Unit) -> tuple[float, float]:
-        """Cosine and ratio margin: the cosine over the mean of both sides' k best cosines in the other's article."""
+        """Cosine and distance margin: the cosine minus the mean of both sides' k best cosines in the other's article.
+
+        A difference, not the ratio of Artetxe and Schwenk (2019): the ratio divides by the neighbours' cosines, and
+        where nothing in the other article is close (unrelated articles, other events of a large corpus) it makes
+        a pair out of nothing (cosine 0.008 over neighbours near zero gave a ratio of 6)."""
         cosine = float(self.vector(a) @ self.vector(b))
         knn = (self._knn_in_article(a, b) + self._knn_in_article(b, a)) / 2
-        return cosine, (cosine / knn if knn > 0 else cosine)
+        return cosine, cosine - knn
+
+
+class Views:
+    """The views of one alignment (`english`, `original`), each a `Similarity`; a pair reads its best view."""
+
+    def __init__(self, views: dict[str, Similarity]) -> None:
+        self.views = views
+
+    def prepare(self, units: list[Unit]) -> None:
+        for similarity in self.views.values():
+            similarity.prepare(units)
+
+    def cosines(self, a: Unit, b: Unit) -> dict[str, tuple[float, float]]:
+        """Each view's (cosine, distance margin)."""
+        return {name: similarity.margin(a, b) for name, similarity in self.views.items()}
+
+    def margin(self, a: Unit, b: Unit) -> tuple[float, float]:
+        """The best cosine and the best distance margin over the views."""
+        found = self.cosines(a, b).values()
+        return max(c for c, _ in found), max(m for _, m in found)
 
 
 @dataclass
@@ -66,16 +94,30 @@ class SignalContext:
     """Everything a signal is given, built once per alignment."""
 
     texts: list[str]
+    """What chrF, names and numbers are read from: the English (`on: both` or `english`), else the original texts."""
     settings: AlignmentSettings
-    similarity: Similarity
+    similarity: Views
     numbers: list[list[NumberMention]] = field(default_factory=list)
     """Each text's counts, read once for every signal that looks at numbers."""
     quantities: QuantityAgreement | None = None
     """Which quantities each text counts; the aligner also uses it to add candidates and second links."""
+    languages: list[str] = field(default_factory=list)
+    """The language of each of `texts` (`en` for the English); empty when unknown (all taken as one)."""
+
+    def same_language(self, a: Unit, b: Unit) -> bool:
+        return not self.languages or self.languages[a[0]] == self.languages[b[0]]
+
+    def unit_text(self, unit: Unit) -> str:
+        return " ".join(self.texts[i] for i in unit)
 
     @classmethod
     def build(cls, texts: list[str], vectors: np.ndarray, articles: np.ndarray, settings: AlignmentSettings,
-              embed: Callable[[list[str]], np.ndarray]) -> "SignalContext":
+              embed: Callable[[list[str]], np.ndarray],
+              views: dict[str, tuple[list[str], np.ndarray, Callable[[list[str]], np.ndarray]]] | None = None,
+              languages: Sequence[str] = ()) -> "SignalContext":
+        """`texts`, `vectors` and `embed` are the one view of `settings.on`; or give `views`: name -> (texts, vectors,
+        embed) for each of `settings.views`, `texts` then being what chrF, names and numbers read, in `languages`."""
+        views = views or {settings.views[0]: (texts, vectors, embed)}
+        similarity = Views({name: Similarity(v, articles, settings.neighbours, e, t) for name, (t, v, e) in views.items()})
         numbers = [find_numbers(text, settings.quantities) for text in texts]
-        return cls(texts, settings, Similarity(vectors, articles, settings.neighbours, embed, texts), numbers,
-                   QuantityAgreement(texts, settings.quantities, numbers))
+        return cls(texts, settings, similarity, numbers, QuantityAgreement(texts, settings.quantities, numbers), list(languages))

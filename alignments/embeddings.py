@@ -70,6 +70,7 @@ class Embedder:
         self.cache = cache
         self._model: Encoder | None = None
         self._memo: dict[str, np.ndarray] = {}
+        self._siblings: dict[str, Embedder] = {}
         self.encoded = 0
 
     def preload(self, path: Path | str) -> int:
@@ -84,6 +85,25 @@ class Embedder:
         for text, vector in rows:
             self._memo[EmbeddingCache.key(self.name, text)] = np.asarray(vector, dtype=np.float32)
         return len(rows)
+
+    def sibling(self, model: str) -> "Embedder":
+        """An embedder of another model with this one's device, cache and batch size, made once and kept (the
+        originals' view of `on: both` next to the English one's)."""
+        if model == self.name:
+            return self
+        if model not in self._siblings:
+            self._siblings[model] = Embedder(model, device=self.device, cache=self.cache, batch_size=self.batch_size)
+        return self._siblings[model]
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Where the weights of this model and of every sibling used come from, by model name."""
+        return {self.name: self.source, **{name: e.source for name, e in self._siblings.items()}}
+
+    @property
+    def encoded_all(self) -> int:
+        """Texts encoded now (not found in a cache), by this embedder and its siblings."""
+        return self.encoded + sum(e.encoded for e in self._siblings.values())
 
     @property
     def source(self) -> str:

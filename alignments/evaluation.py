@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -220,3 +221,89 @@ def evaluate_fact_purity(predicted: Path, gold: Path) -> Purity | None:
 
 class AlignmentEvaluationError(UserError, ValueError):
     """Predicted or gold alignments that cannot be read."""
+
+
+@dataclass(frozen=True)
+class GoldDisagreement:
+    """Outlets that give different numbers for one counted thing of one gold fact.
+
+    `segments`: article -> the id of its segment that gives the number; `values`: article -> the number
+    (two or more different ones); `changed`: the article whose copy was changed (a generated dev set), if any;
+    `counts`: what is counted ("firefighters"), where gold says it. JSON Lines of these fields (`fact` and
+    `values` required) are what `read_gold_disagreements` reads.
+    """
+
+    fact: str
+    segments: dict[str, str]
+    values: dict[str, float]
+    changed: str | None = None
+    counts: str | None = None
+
+
+@dataclass(frozen=True)
+class DisagreementScore:
+    """Gold disagreements found (recall) and predicted disagreements that are gold (precision).
+
+    A gold disagreement is found when one predicted disagreement holds two of its articles that gold says differ,
+    each with its gold value among the numbers the predicted fact reads for it, and the predicted fact holds each
+    of those articles' gold segments. A predicted disagreement is right when it finds a gold one so.
+    """
+
+    recall: float
+    precision: float
+    gold: int
+    found: int
+    predicted: int
+    correct: int
+
+
+def read_gold_disagreements(path: Path | str) -> list[GoldDisagreement]:
+    disagreements = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        try:
+            disagreements.append(GoldDisagreement(
+                fact=record["fact"], segments=dict(record.get("segments", {})),
+                values={article: float(value) for article, value in record["values"].items()},
+                changed=record.get("changed"), counts=record.get("counts")))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"{path}:{number}: not a gold disagreement ({error})") from None
+    return disagreements
+
+
+_NUMBER_TEXT = re.compile(r"\d[\d,]*(?:\.\d+)?")
+"""Digits in a quoted count, where the fact's counts do not say which number it is."""
+
+
+def disagreement_values(fact: Fact, disagreement) -> dict[str, set[float]]:
+    """The numbers a predicted disagreement gives for each of its articles, read from the fact's counts (the
+    counts of its quantity, or whose text the disagreement quotes); digits in the quoted text where no count
+    says more."""
+    found: dict[str, set[float]] = {}
+    for article, text in disagreement.values.items():
+        quoted = {part.strip() for part in str(text).split(", ")}
+        values = {count.value for count in fact.counts if count.article == article
+                  and (count.counts == disagreement.quantity or count.text in quoted)}
+        if not values:
+            values = {float(d.replace(",", "")) for d in _NUMBER_TEXT.findall(str(text))}
+        found[article] = values
+    return found
+
+
+def _matches(fact: Fact, values: dict[str, set[float]], gold: GoldDisagreement) -> bool:
+    members = {article: set(ids) for article, ids in fact.members.items()}
+    shared = [a for a in values if a in gold.values
+              and (not gold.segments or gold.segments.get(a) in members.get(a, set()))]
+    return any(gold.values[a] != gold.values[b] and gold.values[a] in values[a] and gold.values[b] in values[b]
+               for a, b in combinations(shared, 2))
+
+
+def score_disagreements(facts: Iterable[Fact], gold: Sequence[GoldDisagreement]) -> DisagreementScore:
+    predicted = [(fact, disagreement_values(fact, d)) for fact in facts for d in fact.disagreements]
+    found = sum(any(_matches(fact, values, g) for fact, values in predicted) for g in gold)
+    correct = sum(any(_matches(fact, values, g) for g in gold) for fact, values in predicted)
+    return DisagreementScore(round(found / len(gold), 4) if gold else 0.0,
+                             round(correct / len(predicted), 4) if predicted else 0.0,
+                             len(gold), found, len(predicted), correct)

@@ -1,8 +1,8 @@
 """Lexical evidence that two English sentences report the same fact: chrF, numbers, names.
 
 Numbers (alignments/numbers.py) are compared by value ("2 600" = "2,600" =
-2600, "a thousand" = 1000) and by the quantity they count (troops, killed,
-injured...): counting the same quantity is evidence of the same fact,
+2600, "a thousand" = 1000) and by what they count, read from the sentence
+(firefighters, troops, killed...): counting the same thing is evidence of the same fact,
 and facts report the outlets whose values disagree. Names are
 compared after folding to ASCII, with a fuzzy match for spelling variants
 ("Tokáyev" ~ "Tokayev", "Almatí" ~ "Almaty").
@@ -18,7 +18,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from sacrebleu.metrics import CHRF
 
-from alignments.numbers import NumberMention, find_numbers
+from alignments.numbers import UNSAID, NumberMention, find_numbers
 
 NAME_MATCH = 80
 """rapidfuzz ratio (0-100) above which two folded names count as the same."""
@@ -93,18 +93,22 @@ class EntityAgreement:
 
 
 class QuantityAgreement:
-    """Whether two units count the same things (troops, killed, injured...), whatever the values.
+    """Whether two units count the same things (firefighters, troops, killed...), whatever the values.
 
     Two outlets that give the number of troops sent report the same fact even
     when one says 2,600 and the other 3,600: that is a disagreement to
-    report, which value matching alone would never pair. Dice overlap (0-1)
-    of the quantities each unit counts; 0 when either counts none.
+    report, which value matching alone would never pair. What a number counts
+    is read from its sentence (`NumberMention.quantity`: "firefighters" and
+    "fire fighters" are one key, a synonym group merges "soldiers" and
+    "troops"). Dice overlap (0-1) of the keys each unit counts; 0 when either
+    counts none. "500 people", where nothing says what happened to them, is
+    no evidence: any two sentences may count people.
     """
 
     def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]],
                  numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
         numbers = numbers if numbers is not None else [find_numbers(text, quantities) for text in texts]
-        self.counted = [frozenset(m.quantity for m in found if m.quantity) for found in numbers]
+        self.counted = [frozenset(m.quantity for m in found if m.quantity and m.quantity != UNSAID) for found in numbers]
 
     def counts(self, unit: Sequence[int]) -> frozenset[str]:
         """What a unit (indices of the texts it joins) counts."""

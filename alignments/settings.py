@@ -24,19 +24,27 @@ class AlignmentSettings:
 
     kinds: tuple[str, ...] = configured("kinds")
     on: str = configured("on")
-    """Which text is embedded and compared: `english` (translated) or `original`."""
+    """Which texts are evidence: `both` (the English with `embedder` and the originals with `multilingual_embedder`),
+    `english` (the English only, with `embedder`) or `original` (the originals only, with `embedder`)."""
     embedder: str = configured("embedder")
+    """The embedder of the English view (`on: both` or `english`), or of the one view with `on: original`."""
+    multilingual_embedder: str = configured("multilingual_embedder")
+    """The embedder of the originals' view with `on: both` (alignments/encoders/)."""
+    floor: float = configured("floor")
+    """The lowest cosine a pair may have on the view that shows it best: no pair rests on a margin over nothing."""
     neighbours: int = configured("neighbours")
-    """k of the k-nearest-neighbour averages in the ratio margin."""
+    """k of the k-nearest-neighbour averages in the distance margin."""
     candidates: int = configured("candidates")
     """Nearest neighbours in other articles kept as candidate pairs for each segment."""
     weights: dict[str, float] = configured("weights")
     """Weight of each weighted signal in the combined score (alignments/signals.py names them)."""
     threshold: float = configured("threshold")
+    also_threshold: float = configured("also_threshold")
+    """Combined score a further link of a sentence, to another sentence of an article it already pairs with, needs."""
     split_bonus: float = configured("split_bonus")
     """How much better a two-sentence side must score than its best single sentence."""
     split_min_margin: float = configured("split_min_margin")
-    """The sentence added to a side must itself be this close to the other side (ratio margin)."""
+    """The sentence added to a side must itself be this close to the other side (distance margin)."""
     fact_coherence: float = configured("fact_coherence")
     """Combined score a segment must have with each of a fact's members in other articles to join it."""
     fact_alone_score: float = configured("fact_alone_score")
@@ -71,6 +79,15 @@ class AlignmentSettings:
         if "kinds" in values:
             values["kinds"] = tuple(values["kinds"])
         return cls(**values)
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The texts compared, in order: `english` and/or `original`."""
+        return ("english", "original") if self.on == "both" else (self.on,)
+
+    def view_embedder(self, view: str) -> str:
+        """The embedder name of one view."""
+        return self.multilingual_embedder if view == "original" and self.on == "both" else self.embedder
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

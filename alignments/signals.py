@@ -32,16 +32,39 @@ class Signal:
 
 
 class Cosine(Signal):
-    """Cosine of the two units' sentence vectors: reported, not weighted (the margin corrects it)."""
+    """Cosine of the two units' sentence vectors, on the view that shows it best (alignment.floor bounds it)."""
 
-    name, weighted = "cosine", False
+    name = "cosine"
 
     def __call__(self, a, b):
         return self.context.similarity.margin(a, b)[0]
 
 
+class ViewCosine(Signal):
+    """Cosine on one view; reported, not weighted; null when the alignment does not use that view."""
+
+    weighted = False
+    view = ""
+
+    def __call__(self, a, b):
+        views = self.context.similarity.views
+        return views[self.view].margin(a, b)[0] if self.view in views else None
+
+
+class CosineEnglish(ViewCosine):
+    """Cosine of the two units' English, with the English embedder (null when the English is not compared)."""
+
+    name, view = "cosine_english", "english"
+
+
+class CosineOriginal(ViewCosine):
+    """Cosine of the two units' original texts, with the multilingual embedder (null when they are not compared)."""
+
+    name, view = "cosine_original", "original"
+
+
 class Margin(Signal):
-    """Ratio margin (Artetxe and Schwenk 2019): cosine over both sides' k best cosines in the other's article."""
+    """Distance margin: cosine minus the mean of both sides' k best cosines in the other's article (best view)."""
 
     name = "margin"
 
@@ -50,7 +73,7 @@ class Margin(Signal):
 
 
 class Chrf(Signal):
-    """Sentence chrF of the two texts, both directions averaged (0-1)."""
+    """Sentence chrF of the two texts, both directions averaged (0-1); 0 between two languages (`on: original`)."""
 
     name = "chrf"
 
@@ -59,7 +82,9 @@ class Chrf(Signal):
         self.chrf = ChrF()
 
     def __call__(self, a, b):
-        unit_text = self.context.similarity.unit_text
+        if not self.context.same_language(a, b):
+            return 0.0  # characters of two languages: only the names match, and `entities` already weighs them
+        unit_text = self.context.unit_text
         return self.chrf(unit_text(a), unit_text(b))
 
 
@@ -87,6 +112,8 @@ class Quantities(Signal):
 
 SIGNALS: dict[str, type[Signal]] = {
     "cosine": Cosine,
+    "cosine_english": CosineEnglish,
+    "cosine_original": CosineOriginal,
     "margin": Margin,
     "chrf": Chrf,
     "entities": Entities,

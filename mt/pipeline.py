@@ -96,9 +96,12 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
             embedder.preload(options.vectors)
         with progress("aligning", sum(1 for s in segments if s.kind in settings.kinds)) as step:
             result = align_segments(segments, settings, embedder, options.mode, progress=step)
+    sources = embedder.sources  # the English view's embedder and, with `on: both`, the originals' (its sibling)
     record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
               "skipped_for_flags": {flag: len(ids) for flag, ids in result.skipped.items()}}
-    return AlignmentRun(result, record, embedder.encoded)
+    if settings.multilingual_embedder in sources and settings.multilingual_embedder != settings.embedder:
+        record["multilingual_embedder_source"] = sources[settings.multilingual_embedder]
+    return AlignmentRun(result, record, embedder.encoded_all)
 
 
 def align_parallel_files(source: Path, target: Path, settings: AlignmentSettings | None = None,

@@ -16,6 +16,7 @@ and mt/config.py for articles, sidecars and config files:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import re
@@ -160,6 +161,8 @@ class ArticleInfo:
     metadata_from: str | None = None
     segments: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    event_id: str | None = None
+    """The event (story) the article was grouped into (alignments/events.py); None: events were not computed."""
 
     def outlet_label(self, headline: str | None = None) -> str:
         """How a reader sees who published it (see `outlet_label`); `headline`: its first headline segment."""
@@ -212,11 +215,15 @@ class Pair:
     score: float
     signals: dict[str, float]
     fact_id: str | None = None
+    event_id: str | None = None
+    """The event both articles belong to; None when events were not computed (the whole corpus is one event)."""
 
 
 @dataclass
 class Disagreement:
     """Outlets giving different numbers for what looks like the same quantity.
+
+    `quantity` names what is counted as the outlets say it ("firefighters", "troops", "police killed").
 
     `compatible` says whether one true number could satisfy them all, given their qualifiers
     ("more than 2,600" and "3,600" can both be right; 16 and 12 cannot); None when not assessed.
@@ -230,7 +237,9 @@ class Disagreement:
 @dataclass
 class Count:
     """A number one member of a fact gives: "more than 2,600 soldiers" is value 2600, qualifier "more than",
-    text "more than 2,600", counts "troops" (a configured quantity; None when the words next to it name none)."""
+    text "more than 2,600", counts "troops"; `counts` is the key of what is counted, read from the sentence
+    ("600 firefighters": "firefighter"; "soldiers" is "troops" through a synonym group of `alignment.quantities`),
+    None when the number counts nothing said."""
 
     article: str
     segment: str
@@ -252,13 +261,35 @@ class Fact:
     central: list[str] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
+    event_id: str | None = None
+    """The event its articles belong to (a fact never spans two); None when events were not computed."""
 
     @property
     def n_articles(self) -> int:
         return len(self.members)
 
 
-Record = TypeVar("Record", Segment, Pair, Fact, ArticleInfo)
+@dataclass
+class Event:
+    """Articles that report the same story, across outlets and languages (alignments/events.py groups them).
+
+    Sentences are aligned only within an event, so a fact never spans two. `event_id` is `event_id_for` its
+    article names, so the same articles give the same id in every run; `central` is the article closest to all the
+    others (its headline is the event's title), None when unknown.
+    """
+
+    event_id: str
+    articles: list[str]
+    central: str | None = None
+
+
+def event_id_for(articles: Iterable[str]) -> str:
+    """The id of the event made of these articles: `event-` and 12 hex digits of a hash of their sorted names."""
+    digest = hashlib.sha256("\x00".join(sorted(articles)).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"event-{digest[:12]}"
+
+
+Record = TypeVar("Record", Segment, Pair, Fact, ArticleInfo, Event)
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
@@ -415,3 +446,7 @@ def read_facts(path: Path | str) -> list[Fact]:
 
 def read_articles(path: Path | str) -> list[ArticleInfo]:
     return read_records(path, ArticleInfo)
+
+
+def read_events(path: Path | str) -> list[Event]:
+    return read_records(path, Event)

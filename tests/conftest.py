@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests never reach the network and never read ../shared."""
+"""Shared fixtures. Tests never reach the network; only the quality gate reads ../shared/data (FLORES), and skips without it."""
 
 from __future__ import annotations
 

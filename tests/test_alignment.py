@@ -92,7 +92,7 @@ def test_every_pair_keeps_its_signals_and_belongs_to_a_fact(comparable):
     fact_ids = {f.fact_id for f in comparable.facts}
     for pair in comparable.pairs:
         assert pair.article_a != pair.article_b
-        assert set(pair.signals) == {"cosine", "margin", "chrf", "entities", "quantities"}
+        assert set(pair.signals) == {"cosine", "cosine_english", "cosine_original", "margin", "chrf", "entities", "quantities"}
         assert pair.fact_id in fact_ids
 
 

@@ -62,7 +62,7 @@ def test_alignment_settings_defaults_are_the_configured_ones():
 
     assert AlignmentSettings() == AlignmentSettings.from_config(load_config())
     assert AlignmentSettings().quantities, "the Python API scores quantities like `mt align` does"
-    assert AlignmentSettings().on == "english"
+    assert AlignmentSettings().on == "both", "the English and the originals are both evidence by default"
 
 
 def test_every_weighted_signal_has_a_weight_and_a_published_column():

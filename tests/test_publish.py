@@ -33,7 +33,7 @@ def test_every_configuration_loads_with_the_pipelines_row_counts(built):
     corpus, work = built
     segments = read_segments(work / "translated.jsonl")
     expected = {"segments": len(segments), "pairs": len(read_pairs(work / "alignment" / "pairs.jsonl")),
-                "facts": len(read_facts(work / "alignment" / "facts.jsonl")), "articles": 5}
+                "facts": len(read_facts(work / "alignment" / "facts.jsonl")), "events": 1, "articles": 5}
     assert all(n > 0 for n in expected.values())
     default = load_dataset(str(corpus), split="train")
     assert default.num_rows == expected["pairs"] and "text_a" in default.column_names

@@ -35,6 +35,7 @@ class Mode(str, Enum):
 
 
 class On(str, Enum):
+    both = "both"
     english = "english"
     original = "original"
 
@@ -45,8 +46,9 @@ def align_command(
     split: bool = typer.Option(False, "--split", help="Plain files: segment them into sentences (default: one sentence a line)."),
     mode: Mode = typer.Option(Mode.comparable, help="comparable: any order, partial overlap (news); parallel: in-order, for translations of each other."),
     kinds: Optional[str] = typer.Option(None, metavar="KINDS", help="Comma-separated segment kinds to align (default: configs, body,headline)."),
-    on: Optional[On] = typer.Option(None, help="english: the translations (default); original: the source texts (use a multilingual --embedder)."),
-    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="sentence-transformers model name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
+    on: Optional[On] = typer.Option(None, help="both: the English and the original texts as evidence (default); english: the translations only; original: the source texts only (use a multilingual --embedder)."),
+    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the English (of the originals with --on original): KIND:MODEL or a sentence-transformers name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
+    multilingual_embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the original texts with --on both (default: use:multilingual-v3)."),
     threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs)."),
     device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: sentence-transformers' choice, CUDA when present)."),
     cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Embedding cache folder (default: the user cache dir)."),
@@ -69,7 +71,7 @@ def align_command(
 
     loaded = config_from(config)
     settings = AlignmentSettings.from_config(loaded, kinds=split_list(kinds), on=on.value if on else None,
-                                             embedder=embedder, threshold=threshold)
+                                             embedder=embedder, multilingual_embedder=multilingual_embedder, threshold=threshold)
     quiet_transformers()
     if [str(path) for path in inputs].count(streams.STDIO) > 1:
         fail("stdin can be read once: give - for one input only", code=2)

@@ -1,0 +1,145 @@
+"""What a number counts, read from the sentence: a table of English sentences and of Polish, Russian and Spanish
+ones as a machine translation reads them, each with its value, the thing counted and the qualifier; years, dates
+and times that count nothing; and disagreements on any counted thing through the real facts code.
+
+Every row runs with the rules and, where the `counts` extra (spaCy's English pipeline) is installed, with spaCy.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from alignments.facts import group_facts
+from alignments.numbers import _spacy_english, find_numbers
+from mt.config import load_config
+from mt.records import Pair, Segment
+
+QUANTITIES = load_config(None)["alignment"]["quantities"]
+
+PARSERS = ["rules", pytest.param("spacy", marks=pytest.mark.skipif(_spacy_english() is None,
+                                                                  reason="the counts extra (spacy, en_core_web_sm) is not installed"))]
+
+# (sentence, [(value, what is counted as a reader sees it, qualifier)]); the sentence's origin in the comment.
+TABLE = [
+    # English as written
+    ("More than 600 firefighters were battling the blaze on Sunday.", [(600, "firefighters", "more than")]),
+    ("About 500 firefighters are fighting the fire.", [(500, "firefighters", "about")]),
+    ("At least one person has died, the regional governor said.", [(1, "killed", "at least")]),
+    ("A dozen armoured vehicles were seen near the airport.", [(12, "vehicles", None)]),
+    ("Two thousand six hundred troops were sent to Kazakhstan.", [(2600, "troops", None)]),
+    ("More than 700 fire fighters tackled the flames.", [(700, "fire fighters", "more than")]),
+    ("Over 5,000 residents have been evacuated from the valley.", [(5000, "residents", "over")]),
+    ("The interior minister said 16 police officers were killed and more than 1,300 people were injured.",
+     [(16, "police killed", None), (1300, "injured", "more than")]),
+    ("About 1000 people were injured in clashes, 400 were hospitalized.", [(1000, "injured", "about"), (400, "hospitalized", None)]),
+    ("Officially, the number of CSTO peacekeeping forces amounts to 3,600.", [(3600, "troops", None)]),
+    ("The death toll rose to 18.", [(18, "killed", None)]),
+    ("Nearly 300 houses were flooded when the river burst its banks.", [(300, "houses", "nearly")]),
+    ("The striker scored 2 goals in the first half.", [(2, "goals", None)]),
+    ("Some 40,000 spectators watched the final.", [(40000, "spectators", "some")]),
+    # Polish, machine-translated: "Ponad 700 strażaków walczyło z ogniem."
+    ("More than 700 firefighters fought the fire.", [(700, "firefighters", "more than")]),
+    # "Według MSW zginęło 16 policjantów, a ponad 1300 osób zostało rannych."
+    ("According to the Ministry of Internal Affairs, 16 policemen were killed and over 1,300 people were injured.",
+     [(16, "police killed", None), (1300, "injured", "over")]),
+    # "W Kazachstanie jest już ponad 2,5 tys. żołnierzy."
+    ("There are already more than 2.5 thousand soldiers in Kazakhstan.", [(2500, "troops", "more than")]),
+    # "Zatrzymano około 500 osób."
+    ("About 500 people were detained.", [(500, "detained", "about")]),
+    # Russian, machine-translated: "Около 500 пожарных тушат пожар."
+    ("About 500 firefighters are extinguishing the fire.", [(500, "firefighters", "about")]),
+    # "В результате беспорядков погибли 18 сотрудников правоохранительных органов."
+    ("As a result of the riots, 18 law enforcement officers died.", [(18, "police killed", None)]),
+    # "Задержаны более 4 тысяч человек."
+    ("More than 4 thousand people were detained.", [(4000, "detained", "more than")]),
+    # "Погиб как минимум один человек."
+    ("At least one person was killed.", [(1, "killed", "at least")]),
+    # Spanish, machine-translated: "Al menos 164 personas murieron en los disturbios."
+    ("At least 164 people died in the riots, according to state media.", [(164, "killed", "at least")]),
+    # "Una docena de soldados resultaron heridos."
+    ("A dozen soldiers were wounded.", [(12, "troops injured", None)]),
+    # "Unos 2.000 efectivos de la OTSC llegaron al país."
+    ("Some 2,000 troops from the CSTO arrived in the country.", [(2000, "troops", "some")]),
+    # "Más de un millar de heridos."
+    ("More than a thousand wounded.", [(1000, "injured", "more than")]),
+    # Nothing counted: years, dates, times, ordinals, names with numbers, "one of"
+    ("On 5 January 2022, at 10:30 local time, the 11th brigade left.", []),
+    ("In 2021 the Covid-19 rules were lifted on 1 March.", []),
+    ("One of the officers said that no one was hurt.", []),
+]
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+@pytest.mark.parametrize("text, expected", TABLE)
+def test_what_a_number_counts_is_read_from_the_sentence(text, expected, parser):
+    found = [(m.value, m.counted, m.qualifier) for m in find_numbers(text, QUANTITIES, "en", parser)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_compounds_and_plurals_give_one_key(parser):
+    keys = {find_numbers(text, QUANTITIES, "en", parser)[0].quantity
+            for text in ("More than 600 firefighters came.", "700 fire fighters came.", "One firefighter came.",
+                         "500 fire-fighters came.")}
+    assert keys == {"firefighter"}
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_a_synonym_group_merges_soldiers_and_troops_and_nothing_else_needs_one(parser):
+    soldiers, troops = "More than 2,600 soldiers are in the country.", "Officially, 3,600 troops were deployed."
+    assert {find_numbers(t, QUANTITIES, "en", parser)[0].quantity for t in (soldiers, troops)} == {"troops"}
+    assert [find_numbers(t, {}, "en", parser)[0].quantity for t in (soldiers, troops)] == ["soldier", "troop"]
+
+
+def test_polish_keeps_its_number_forms():
+    [mention] = find_numbers("Ponad 700 strażaków walczyło z ogniem.", QUANTITIES, "pl")
+    assert (mention.value, mention.text, mention.qualifier) == (700, "Ponad 700", "ponad")
+
+
+def test_numbers_are_read_once_per_distinct_text():
+    text = "Exactly 4,321 volunteers registered for the cleanup this week."
+    first = find_numbers(text, QUANTITIES)
+    assert find_numbers(text, QUANTITIES) == first and find_numbers(text, QUANTITIES) is not first, "a fresh list"
+    assert find_numbers(text, QUANTITIES)[0] is first[0], "the same mention, not a new parse"
+
+
+def segment(article: str, text: str) -> Segment:
+    return Segment(f"{article}:0000", article, 0, "body", "en", text, 0, len(text), english=text)
+
+
+def facts_of(texts: dict[str, str], quantities=QUANTITIES):
+    segments = [segment(a, t) for a, t in texts.items()]
+    names = list(texts)
+    pairs = [Pair(id_a=f"{a}:0000", id_b=f"{b}:0000", article_a=a, article_b=b, ids_a=[f"{a}:0000"], ids_b=[f"{b}:0000"],
+                  score=2.0, signals={}) for a, b in zip(names, names[1:])]
+    return group_facts(pairs, segments, lambda i, j: 2.0, 1.2, quantities)
+
+
+def test_three_outlets_disagree_on_firefighters_through_the_facts():
+    [fact] = facts_of({"a": "More than 600 firefighters were sent to the forest fire.",     # English
+                       "b": "More than 700 firefighters fought the forest fire.",            # Polish, translated
+                       "c": "About 500 firefighters are extinguishing the forest fire."})    # Russian, translated
+    [disagreement] = fact.disagreements
+    assert disagreement.quantity == "firefighters"
+    assert disagreement.values == {"a": "More than 600", "b": "More than 700", "c": "About 500"}
+    assert disagreement.compatible is False, "about 500 cannot be more than 700"
+    assert {c.counts for c in fact.counts} == {"firefighter"}
+
+
+def test_fire_fighters_and_firefighters_are_compared():
+    [fact] = facts_of({"a": "More than 600 firefighters were sent.", "b": "About 800 fire fighters were sent."})
+    assert [(d.quantity, d.values) for d in fact.disagreements] == [("firefighters", {"a": "More than 600", "b": "About 800"})]
+
+
+def test_soldiers_and_troops_are_compared_through_their_group_and_not_without_it():
+    texts = {"a": "More than 2,600 soldiers are in the country.", "b": "Officially, 3,600 troops were deployed."}
+    [fact] = facts_of(texts)
+    assert [(d.quantity, d.values, d.compatible) for d in fact.disagreements] == \
+        [("troops", {"a": "More than 2,600", "b": "3,600"}, True)]
+    [fact] = facts_of(texts, quantities={})
+    assert fact.disagreements == []
+
+
+def test_different_things_in_one_fact_are_not_compared():
+    [fact] = facts_of({"a": "600 firefighters and 40 fire engines were sent.", "b": "700 soldiers and 40 fire engines were sent."})
+    assert {d.quantity for d in fact.disagreements} == set()
