@@ -37,10 +37,10 @@ ARTICLES = {
               "A winter storm closed the main airport of the capital on Monday morning.\n"
               "More than 200 flights were cancelled, the airport operator said.\n"
               "Snow ploughs worked through the night to clear the runways.\n"),
-    "coach": ("Snow stops the cup match\n\n"
-              "The visiting team could not fly in for Monday's cup match, which was postponed because of the storm.\n"
+    "coach": ("Football club appoints new coach\n\n"
+              "The football club named a former midfielder as its new head coach on Monday.\n"
               "Heavy snow forced the capital's main airport to shut on Monday, cancelling more than 200 flights.\n"
-              "The match will be played on Wednesday if the weather allows.\n"),
+              "The new coach will lead his first training session on Wednesday.\n"),
     "bank_pl": "Bank centralny podniósł we wtorek główną stopę procentową o pół punktu procentowego, do 4,5 procent.\n",
 }
 """Small articles; `coach` has an outlet in articles.yaml, the others none."""
@@ -52,7 +52,7 @@ CAPTIONS = "The article 002_5d41402abc4b2a76 (unknown outlet: ‹article 002›)
 
 BUILDS = [
     # (case, articles, exit code, rows per configuration, the card and the report must say, neither may say)
-    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 2},
+    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 2},
      [NO_PAIRS, "the articles share no event", "the threshold is too high", "too few alignable sentences (2 in 2 articles)",
       "No facts: a fact groups pairs, and there are none.", "unknown outlet: ‹bank›"], ["unknown outlet ("]),
     ("a single article", ["bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 1},
@@ -60,7 +60,7 @@ BUILDS = [
       "Add articles that report the same events."], [NO_PAIRS]),
     ("an article of captions and bylines only", ["002_5d41402abc4b2a76"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 3},
      [CAPTIONS, "No pairs: no article has a sentence of the kinds that are aligned (body, headline)."], ["unknown outlet ("]),
-    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 4},
+    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 4},
      [CAPTIONS, "No pairs: only one article, bank (unknown outlet: ‹bank›), has sentences to align"], []),
     ("two articles sharing one fact", ["storm", "coach"], 0, {"pairs": 1, "facts": 1, "events": 1, "articles": 2, "segments": 8},
      ["unknown outlet: ‹Storm closes airport›", "Daily Sport"], ["No pairs", "No facts", "unknown outlet: ‹coach›", "unknown outlet ("]),
