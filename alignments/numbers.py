@@ -145,7 +145,10 @@ def _find_numbers(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...], la
     for k, ((start, end, value), thing) in enumerate(zip(kept, things)):
         qualifier, start_with_qualifier = _qualifier(text, start, lang)
         quantity = counted = None
-        if thing is not None:
+        measured = _measures(text).get((start, end)) if lang == "en" else None
+        if measured is not None:
+            quantity = counted = measured
+        elif thing is not None:
             quantity, counted = _key(thing, groups)
         if quantity is None:  # no noun after it ("... amounts to 3,600."), or not English: the groups' words near it
             after_end = kept[k + 1][0] if k + 1 < len(kept) else len(text)
@@ -390,13 +393,35 @@ def can_all_be_true(counts: Sequence[tuple[float, str | None]]) -> bool:
     return max(low for low, _ in ranges) <= min(high for _, high in ranges)
 
 
+MEASURED = frozenset({"length", "currency", "area", "mass", "volume", "speed", "power", "energy", "temperature"})
+"""quantulum3's entities whose amounts outlets can disagree on like counts ("800 miles", "$10"); time is left out
+(ages, durations and dates say when, not how much)."""
+MEASURED_UNITS = {"percentage": "percent", "count": "times"}
+"""Dimensionless units that still name what is measured: "80%", "grown by 54 times"."""
+
+
+@lru_cache(maxsize=65536)
+def _measures(text: str) -> dict[tuple[int, int], str]:
+    """(start, end) -> the unit of each amount with one ("mile", "dollar", "percent"): what it measures."""
+    measures = {}
+    for found in _parse(text):
+        unit, entity = found.unit.name, found.unit.entity.name
+        if re.fullmatch(r"[\d.,\s]*[A-Za-z]", text[found.span[0]:found.span[1]]):
+            continue  # a one-letter unit is too often something else: the "p" of "3 p.m." is not a penny
+        if entity in MEASURED or unit in MEASURED_UNITS:
+            measures[tuple(found.span)] = MEASURED_UNITS.get(unit, unit.split()[-1])
+    return measures
+
+
 @lru_cache(maxsize=65536)
 def _english_numbers(text: str) -> tuple[tuple[int, int, float], ...]:
-    """(start, end, value) of each dimensionless quantity quantulum3 finds ("a dozen" counts twelve); once per text."""
+    """(start, end, value) of each dimensionless quantity quantulum3 finds ("a dozen" counts twelve), and of each
+    amount with a unit it measures (`_measures`); once per text."""
     spans = []
+    measures = _measures(text)
     for found in _parse(text):
         unit = found.unit.name
-        if unit not in ("dimensionless", "dozen"):
+        if unit not in ("dimensionless", "dozen") and tuple(found.span) not in measures:
             continue
         start, end = found.span
         surface = text[start:end]
@@ -406,12 +431,13 @@ def _english_numbers(text: str) -> tuple[tuple[int, int, float], ...]:
     return tuple(spans)
 
 
-def _parse(text: str) -> list:
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple:
     from quantulum3 import parser  # lazy on purpose: quantulum3 loads its classifier on import
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return parser.parse(text, classifier_path=str(unit_classifier()))
+        return tuple(parser.parse(text, classifier_path=str(unit_classifier())))
 
 
 @lru_cache(maxsize=1)

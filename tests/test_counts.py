@@ -62,6 +62,14 @@ TABLE = [
     ("Some 2,000 troops from the CSTO arrived in the country.", [(2000, "troops", "some")]),
     # "Más de un millar de heridos."
     ("More than a thousand wounded.", [(1000, "injured", "more than")]),
+    # Amounts with a unit: what they measure is the unit (time is left out: ages and durations say when)
+    ("About 800 miles of the pipeline were closed down.", [(800, "mile", "about")]),
+    # "Około 80% dochodów pochodzi z eksportu ropy."
+    ("About 80% of its income comes from oil exports.", [(80, "percent", "about")]),
+    ("A one-day pass costs $10, the operator said.", [(10, "dollar", None)]),
+    ("The economy has grown by 54 times since then.", [(54, "times", None)]),
+    ("The 42-year-old striker scored twice in 3 hours of play.", []),
+    ("Posted at 10:47 and again at 3 p.m.", []),
     # Nothing counted: years, dates, times, ordinals, names with numbers, "one of"
     ("On 5 January 2022, at 10:30 local time, the 11th brigade left.", []),
     ("In 2021 the Covid-19 rules were lifted on 1 March.", []),
