@@ -86,3 +86,20 @@ def polish_lines() -> list[str]:
 @pytest.fixture(scope="session")
 def polish_sentences(seed_segments) -> list[str]:
     return [s.text for s in seed_segments if s.lang == "pl"]
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The bundled MiniLM, loaded once for every test that aligns (its cache is the session's temporary one)."""
+    from alignments import Embedder  # lazy on purpose: only tests that align pay for sentence-transformers
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def settings():
+    """The packaged alignment defaults, as `mt align` reads them."""
+    from alignments import AlignmentSettings  # lazy on purpose: conftest imports nothing heavy at collection
+    from mt.config import load_config
+
+    return AlignmentSettings.from_config(load_config(None))

@@ -9,7 +9,7 @@ import pytest
 from conftest import SEED_REFERENCES
 from typer.testing import CliRunner
 
-from alignments import AlignmentInputError, AlignmentSettings, Embedder, EmbeddingCache, align
+from alignments import AlignmentInputError, Embedder, EmbeddingCache, align
 from alignments.comparable import counting_the_same
 from alignments.encoders.sbert import bundled_model_path
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
@@ -21,16 +21,6 @@ from mt.config import load_config
 from mt.records import Fact, Segment, read_facts, read_pairs
 
 QUANTITIES = load_config(None)["alignment"]["quantities"]
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return Embedder()
-
-
-@pytest.fixture(scope="module")
-def settings():
-    return AlignmentSettings.from_config(load_config(None))
 
 
 def article(name, sentences):

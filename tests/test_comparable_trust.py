@@ -9,21 +9,11 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from alignments import AlignmentSettings, Embedder, align
+from alignments import AlignmentSettings, align
 from alignments.comparable import PairScorer
 from alignments.context import SignalContext
 from mt.config import load_config
 from mt.records import Segment
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return Embedder()
-
-
-@pytest.fixture(scope="module")
-def settings():
-    return AlignmentSettings.from_config(load_config(None))
 
 
 def article(name, sentences, lang="en", english=None):

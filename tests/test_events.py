@@ -60,11 +60,6 @@ def segments_of(names: list[str]) -> list[Segment]:
     return found
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 def grouped(names: list[str], embedder: Embedder, dates: dict[str, str] | None = None, **settings) -> list[list[str]]:
     infos = [ArticleInfo(name, name, published=(dates or {}).get(name)) for name in names]
     events = group_events(articles_for_events(segments_of(names), infos, AlignmentSettings()), embedder.embed,
