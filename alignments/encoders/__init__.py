@@ -45,3 +45,9 @@ def split_name(name: str) -> tuple[str, str]:
 def encoder_class(name: str) -> type[Encoder]:
     module, _, cls = ENCODERS[split_name(name)[0]].partition(":")
     return getattr(importlib.import_module(module), cls)
+
+
+def unit_rows(raw: object, n: int) -> np.ndarray:
+    """An encoder library's output as the (n, dim) float32 matrix of unit-length rows that `Encoder.encode` returns."""
+    vectors = np.asarray(raw, dtype=np.float32).reshape(n, -1)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

