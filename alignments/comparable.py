@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from alignments.context import SignalContext, Similarity, Unit
+from alignments.context import SignalContext, Similarity, Unit, Views
 from alignments.embeddings import Embedder
 from alignments.evidence import QuantityAgreement
 from alignments.settings import AlignmentSettings
@@ -197,18 +197,35 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     for key, (found, used) in per_article_pair.items():
         found = _widen(found, used, options[key], scorer, settings)
         found += _one_link_per_quantity(found, used, candidates[key], context.quantities, settings.threshold)
-        links += found + _also_strong(found, candidates[key], max(settings.also_threshold, settings.threshold))
+        links += found + _also_strong(found, candidates[key], max(settings.also_threshold, settings.threshold),
+                                      context.similarity, settings.also_repeat)
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, scorer
 
 
 def _also_strong(links: list[tuple[Unit, Unit, float, dict]], scored: dict[tuple[Unit, Unit], tuple[float, dict]],
-                 also_threshold: float) -> list[tuple[Unit, Unit, float, dict]]:
-    """Many-to-many: further links of sentences already linked in this pair of articles, each strong on its own
-    (an article that repeats the death toll pairs both its sentences with the other's one)."""
+                 also_threshold: float, similarity: Views, repeat: float) -> list[tuple[Unit, Unit, float, dict]]:
+    """Many-to-many: further links of sentences already linked in this pair of articles, each strong on its own,
+    where the article repeats the fact: the new partner is as close as `repeat` (cosine, best view) to the
+    sentence its article already links there (the headline and the lead on the death toll). A sentence with no
+    partner of its own in the other article would otherwise take the neighbouring fact that shares its names
+    ("the train was travelling from Villach to Vienna" with "services between Villach and Vienna suspended")."""
     linked = {(i, j) for a, b, _, _ in links for i in a for j in b}
-    return [(a, b, score, signals) for score, a, b, signals in _above(scored, also_threshold) if (a[0], b[0]) not in linked]
+    partner: dict[int, list[Unit]] = defaultdict(list)  # sentence -> the units it is linked with here
+    for a, b, _, _ in links:
+        for i in a:
+            partner[i].append(b)
+        for j in b:
+            partner[j].append(a)
+    found = []
+    for score, a, b, signals in _above(scored, also_threshold):
+        if (a[0], b[0]) in linked:
+            continue
+        repeated = [similarity.cosine(old, new) for side, new in ((a, b), (b, a)) for old in partner.get(side[0], [])]
+        if repeated and max(repeated) >= repeat:
+            found.append((a, b, score, signals))
+    return found
 
 
 def counting_the_same(counted: Sequence[frozenset[str]], vectors: np.ndarray, articles: np.ndarray,

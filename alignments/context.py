@@ -83,6 +83,10 @@ class Views:
         """Each view's (cosine, distance margin)."""
         return {name: similarity.margin(a, b) for name, similarity in self.views.items()}
 
+    def cosine(self, a: Unit, b: Unit) -> float:
+        """The best cosine over the views, without margins (two units of one article)."""
+        return max(float(s.vector(a) @ s.vector(b)) for s in self.views.values())
+
     def margin(self, a: Unit, b: Unit) -> tuple[float, float]:
         """The best cosine and the best distance margin over the views."""
         found = self.cosines(a, b).values()

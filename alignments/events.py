@@ -1,19 +1,29 @@
 """Events: articles that report the same story, across outlets and languages, grouped before sentence alignment.
 
 Sentences are then aligned only within an event (`align_by_event`), so a fact never spans two events and the
-aligner's cost is bounded by the events' sizes, not by the corpus.
+aligner's cost is bounded by the events' sizes, not by the corpus. `mt align` and `mt build` group in comparable
+mode (mt.pipeline.align).
 
 Two articles' similarity (0-1) is
 
-    (embedding_weight x cos(article vectors) + names_weight x cos(names and numbers)) / (the weights present)
+    (embedding_weight x cos(article vectors) + sentence_weight x sentences' agreement
+     + names_weight x cos(names and numbers)) / (the weights present)
 
 - the article vector is the normalised mean of its sentence vectors, from the embedder the caller gives (the
   English MiniLM over English, or a multilingual one such as `use:multilingual-v3` over the original text);
+- the sentences' agreement is, for each sentence of one article, its best cosine with a sentence of the other; the
+  mean of the `sentence_top_k` best of those, each way, averaged. Paraphrased reports of one story (a long report
+  and a two-sentence wire, a feature with background) share a few close sentences while their mean vectors drift
+  apart; a report on another story that mentions this one in a single line shares only that line, which the
+  top-k mean dilutes;
 - names (capitalised words folded to ASCII, as alignments/evidence.py reads them) and numbers ("2,600" = "2 600")
   are weighted by an inverse document frequency over articles with `idf_prior_documents` added to the count, so a
   name shared by every article of a five-article corpus still counts; they are compared only between articles
-  whose compared text is in the same language (across languages the embedding alone decides);
-- two articles whose publication dates are both known and more than `window_days` apart have similarity 0.
+  whose compared text is in the same language (the English of every article, unless alignment compares the
+  originals; between originals in two languages the vectors and sentences alone decide);
+- two articles whose publication dates are both known and more than `window_days` apart have similarity 0, and so
+  do two whose article vectors' cosine is below `candidate_cosine`: sentences and names are compared only for the
+  pairs above it, so the search stays near linear in articles.
 
 Articles are clustered with average linkage (scipy's, as scikit-learn's AgglomerativeClustering runs it) at the
 absolute distance 1 - `min_similarity`, so the threshold means the same on 5 articles and on 5,000. No N x N matrix is built: a
@@ -57,7 +67,12 @@ class EventSettings:
     configs/defaults.yaml, where each key is explained)."""
 
     embedding_weight: float = configured("events", "embedding_weight")
+    sentence_weight: float = configured("events", "sentence_weight")
     names_weight: float = configured("events", "names_weight")
+    sentence_top_k: int = configured("events", "sentence_top_k")
+    """How many of each article's best-matched sentences the sentences' agreement averages."""
+    candidate_cosine: float = configured("events", "candidate_cosine")
+    """Article-vector cosine below which two articles are never linked directly (their similarity is 0)."""
     min_similarity: float = configured("events", "min_similarity")
     """Average-linkage stop: two groups join while the mean similarity of their articles reaches this."""
     window_days: int = configured("events", "window_days")
@@ -67,10 +82,14 @@ class EventSettings:
     sparse_neighbours: int = configured("events", "sparse_neighbours")
 
     def __post_init__(self) -> None:
-        if self.embedding_weight < 0 or self.names_weight < 0 or self.embedding_weight + self.names_weight <= 0:
-            raise ValueError("events: embedding_weight and names_weight must be at least 0, and not both 0")
-        if not 0 <= self.min_similarity <= 1:
-            raise ValueError(f"events: min_similarity must be between 0 and 1, not {self.min_similarity}")
+        weights = (self.embedding_weight, self.sentence_weight, self.names_weight)
+        if min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError("events: embedding_weight, sentence_weight and names_weight must be at least 0, and not all 0")
+        for name in ("min_similarity", "candidate_cosine"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"events: {name} must be between 0 and 1, not {getattr(self, name)}")
+        if self.sentence_top_k < 1:
+            raise ValueError(f"events: sentence_top_k must be at least 1, not {self.sentence_top_k}")
         for name in ("window_days", "idf_prior_documents"):
             if getattr(self, name) < 0:
                 raise ValueError(f"events: {name} must be at least 0, not {getattr(self, name)}")
@@ -100,7 +119,9 @@ class EventArticle:
 def articles_for_events(segments: Sequence[Segment], infos: Sequence[ArticleInfo] = (),
                         settings: AlignmentSettings | None = None) -> list[EventArticle]:
     """One EventArticle per article of `segments` (and of `infos`, also with no segment): the texts of the kinds
-    alignment takes, English or original as `settings.on` says, less the sentences left out for flagged translations."""
+    alignment takes, in the first view alignment compares (the English unless `on: original`), less the sentences
+    left out for flagged translations. English texts are in one language whatever the original's, so their names
+    are compared across languages."""
     settings = settings or AlignmentSettings()
     left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
     texts: dict[str, list[str]] = defaultdict(list)
@@ -113,7 +134,7 @@ def articles_for_events(segments: Sequence[Segment], infos: Sequence[ArticleInfo
     info = {a.name: a for a in infos}
     found = []
     for name in sorted(set(texts) | set(info)):
-        lang = "en" if settings.on == "english" else _most_common(langs.get(name)) or (info[name].lang if name in info else "und")
+        lang = "en" if settings.views[0] == "english" else _most_common(langs.get(name)) or (info[name].lang if name in info else "und")
         published = info[name].published if name in info else None
         found.append(EventArticle(name, tuple(texts.get(name, ())), lang, published))
     return found
@@ -185,25 +206,28 @@ def features(article: EventArticle) -> set[str]:
 class ArticleSignals:
     """What grouping compares, one row per article in `names` order: unit article vectors (a zero row for an article
     with nothing to embed), L2-normalised IDF-weighted feature rows, the language of each article's text (an index),
-    and its publication day (-1: unknown)."""
+    its publication day (-1: unknown), and its sentence vectors: rows offsets[k]:offsets[k + 1] of `sentences`."""
 
     names: list[str]
     vectors: np.ndarray
     features: sparse.csr_matrix
     langs: np.ndarray
     days: np.ndarray
+    sentences: np.ndarray
+    offsets: np.ndarray
 
     @classmethod
     def of(cls, articles: Sequence[EventArticle], embed: Callable[[Sequence[str]], np.ndarray],
            settings: EventSettings, chunk: int = 256) -> "ArticleSignals":
-        """`embed`: texts -> unit vectors (an Embedder's `embed`); called on `chunk` articles at a time, so memory
-        holds one chunk's sentence vectors, not the corpus's."""
+        """`embed`: texts -> unit vectors (an Embedder's `embed`); called on `chunk` articles at a time. The sentence
+        vectors are kept (the sentences' agreement reads them): as many as the aligner holds for the same articles."""
         articles = sorted(articles, key=lambda a: a.name)
-        rows = []
+        rows, parts = [], []
         for start in range(0, len(articles), chunk):
             part = articles[start:start + chunk]
             texts = [text for a in part for text in a.texts]
             vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 0), np.float32)
+            parts.append(vectors)
             at = 0
             for article in part:
                 own = vectors[at:at + len(article.texts)]
@@ -212,8 +236,11 @@ class ArticleSignals:
         dim = next((len(row) for row in rows if row is not None), 1)
         matrix = np.stack([row if row is not None else np.zeros(dim, np.float32) for row in rows]) if rows else np.zeros((0, dim), np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        sentences = np.concatenate([p for p in parts if len(p)]) if any(len(p) for p in parts) else np.zeros((0, dim), np.float32)
+        offsets = np.concatenate([[0], np.cumsum([len(a.texts) for a in articles])]).astype(np.int64)
         return cls([a.name for a in articles], matrix.astype(np.float32), feature_matrix([features(a) for a in articles], settings),
-                   _codes([a.lang for a in articles]), np.array([publication_day(a.published) or -1 for a in articles], np.int64))
+                   _codes([a.lang for a in articles]), np.array([publication_day(a.published) or -1 for a in articles], np.int64),
+                   sentences.astype(np.float32), offsets)
 
 
 def _codes(values: Sequence[str]) -> np.ndarray:
@@ -243,30 +270,84 @@ SIMILARITY_CHUNK = 1 << 15
 def similarity(signals: ArticleSignals, rows: np.ndarray, cols: np.ndarray, settings: EventSettings,
                cosine: np.ndarray | None = None) -> np.ndarray:
     """The similarity (0-1) of the article pairs (rows[k], cols[k]); `cosine`: their vector cosines, when known.
-    Taken SIMILARITY_CHUNK pairs at a time: gathering the names of millions of pairs at once would take gigabytes."""
+    Taken SIMILARITY_CHUNK pairs at a time: gathering the names of millions of pairs at once would take gigabytes.
+    Sentences and names are read only for the pairs at or above candidate_cosine (the others are 0)."""
     if len(rows) > SIMILARITY_CHUNK:
         return np.concatenate([similarity(signals, rows[at:at + SIMILARITY_CHUNK], cols[at:at + SIMILARITY_CHUNK], settings,
                                           None if cosine is None else cosine[at:at + SIMILARITY_CHUNK])
                                for at in range(0, len(rows), SIMILARITY_CHUNK)])
     if cosine is None:
         cosine = np.einsum("ij,ij->i", signals.vectors[rows], signals.vectors[cols])
-    cosine = np.clip(cosine, 0.0, 1.0)
+    days_a, days_b = signals.days[rows], signals.days[cols]
+    apart = (days_a >= 0) & (days_b >= 0) & (np.abs(days_a - days_b) > settings.window_days)
+    combined = np.zeros(len(rows))
+    near = np.flatnonzero((cosine >= settings.candidate_cosine - 1e-6) & ~apart)
+    if len(near):
+        combined[near] = _combined(signals, rows[near], cols[near], np.clip(cosine[near], 0.0, 1.0), settings)
+    return combined
+
+
+def _combined(signals: ArticleSignals, rows: np.ndarray, cols: np.ndarray, cosine: np.ndarray,
+              settings: EventSettings) -> np.ndarray:
+    """The weighted mean of the vector cosine, the sentences' agreement and the names' cosine, over those present."""
     f = signals.features
     shared = np.asarray(f[rows].multiply(f[cols]).sum(axis=1)).ravel()
     has_names = (np.diff(f.indptr)[rows] > 0) & (np.diff(f.indptr)[cols] > 0) & (signals.langs[rows] == signals.langs[cols])
-    we, wn = settings.embedding_weight, settings.names_weight
-    combined = np.where(has_names, (we * cosine + wn * shared) / (we + wn), cosine if we > 0 else 0.0)
-    days_a, days_b = signals.days[rows], signals.days[cols]
-    apart = (days_a >= 0) & (days_b >= 0) & (np.abs(days_a - days_b) > settings.window_days)
-    return np.where(apart, 0.0, combined)
+    counts = np.diff(signals.offsets)
+    has_sentences = (counts[rows] > 0) & (counts[cols] > 0)
+    agreement = np.zeros(len(rows))
+    if settings.sentence_weight > 0 and has_sentences.any():
+        agreement[has_sentences] = sentence_agreement(signals, rows[has_sentences], cols[has_sentences], settings.sentence_top_k)
+    we, ws, wn = settings.embedding_weight, settings.sentence_weight, settings.names_weight
+    weight = we + ws * has_sentences + wn * has_names
+    total = we * cosine + ws * agreement + wn * np.where(has_names, shared, 0.0)
+    return np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)
+
+
+def sentence_agreement(signals: ArticleSignals, rows: np.ndarray, cols: np.ndarray, top_k: int) -> np.ndarray:
+    """For each pair (rows[k], cols[k]) of articles with sentences: each sentence's best cosine with the other
+    article's sentences, the mean of the `top_k` best each way (all of them when fewer), the two ways averaged.
+
+    One matrix product per distinct row article against the sentences of all its partners at once, so the cost is
+    the sentences of the compared pairs, with no per-pair Python loop."""
+    result = np.zeros(len(rows))
+    order = np.argsort(rows, kind="stable")
+    starts = np.flatnonzero(np.r_[True, rows[order][1:] != rows[order][:-1]])
+    for first, last in zip(starts, np.r_[starts[1:], len(order)]):
+        at = order[first:last]
+        a = int(rows[at[0]])
+        mine = signals.sentences[signals.offsets[a]:signals.offsets[a + 1]]
+        partners = cols[at]
+        lengths = signals.offsets[partners + 1] - signals.offsets[partners]
+        bounds = np.r_[0, np.cumsum(lengths)]
+        theirs = np.repeat(signals.offsets[partners] - bounds[:-1], lengths) + np.arange(bounds[-1])
+        cosine = mine @ signals.sentences[theirs].T
+        best_of_mine = np.maximum.reduceat(cosine, bounds[:-1], axis=1)
+        keep = min(top_k, len(mine))
+        mine_way = -np.partition(-best_of_mine, keep - 1, axis=0)[:keep].mean(axis=0)
+        result[at] = (mine_way + _segment_top_mean(cosine.max(axis=0), np.repeat(np.arange(len(at)), lengths), len(at), top_k)) / 2
+    return result
+
+
+def _segment_top_mean(values: np.ndarray, segment: np.ndarray, segments: int, top_k: int) -> np.ndarray:
+    """The mean of the `top_k` largest values of each segment (values grouped by `segment`, in increasing order)."""
+    order = np.lexsort((-values, segment))
+    ranked = segment[order]
+    starts = np.searchsorted(ranked, np.arange(segments))
+    kept = (np.arange(len(order)) - starts[ranked]) < top_k
+    sums = np.bincount(ranked[kept], weights=values[order][kept], minlength=segments)
+    return sums / np.maximum(np.bincount(ranked[kept], minlength=segments), 1)
 
 
 def _lowest_cosine(settings: EventSettings) -> float:
-    """The lowest vector cosine a pair may have and still reach min_similarity (the names' cosine is at most 1)."""
-    we, wn = settings.embedding_weight, settings.names_weight
+    """The lowest vector cosine a pair may have and still reach min_similarity: candidate_cosine, or higher when
+    even a perfect sentences' agreement and names' cosine (both at most 1) could not lift a lower one."""
+    we, ws, wn = settings.embedding_weight, settings.sentence_weight, settings.names_weight
     if we == 0:
-        return -1.0
-    return min(settings.min_similarity, (settings.min_similarity * (we + wn) - wn) / we) - 1e-6
+        return settings.candidate_cosine - 1e-6
+    t = settings.min_similarity
+    needed = min(t, (t * (we + ws + wn) - ws - wn) / we, (t * (we + ws) - ws) / we, (t * (we + wn) - wn) / we)
+    return max(settings.candidate_cosine, needed) - 1e-6
 
 
 def similar_pairs(signals: ArticleSignals, settings: EventSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

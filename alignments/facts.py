@@ -162,7 +162,7 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
             for m in found:
                 if m.quantity:
                     said[m.quantity].append(m.counted or m.quantity)
-    same = _same_things(said)
+    same = _same_things(said, frozenset(quantities))
     counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
     for count in counts:
         if count.counts:
@@ -173,18 +173,23 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
         if len(values) > 1 and len(set(values.values())) > 1:
             compatible = _compatible(per_article)
             names = [name for key, found in said.items() if same[key] == quantity for name in found]
-            said_by = {a: ", ".join(c.text for c in found) for a, found in per_article.items()}
+            said_by = {a: ", ".join(dict.fromkeys(c.text for c in found)) for a, found in per_article.items()}  # a range once
             disagreements.append(Disagreement(_for_a_reader(names), said_by, compatible))
     return Fact(fact_id=f"fact-{digest}", members=members, central=central, counts=counts, disagreements=disagreements)
 
 
-def _same_things(said: Mapping[str, Sequence[str]]) -> dict[str, str]:
+def _same_things(said: Mapping[str, Sequence[str]], groups: frozenset[str] = frozenset()) -> dict[str, str]:
     """Each quantity key of one fact mapped to the key it is compared under: itself, or a shorter key it ends
-    with ("policeofficer" counts officers: "16 police officers" and "12 officers" in one fact are compared)."""
+    with ("policeofficer" counts officers: "16 police officers" and "12 officers" in one fact are compared), or
+    what happened alone ("9 passengers killed" and "at least 11 people were killed": killed). A configured group
+    stays apart ("16 police officers killed" is not all the dead): outlets report it separately."""
     keys = sorted(said, key=len)
     same = {}
     for key in keys:
         shorter = [k for k in keys if len(k) < len(key) and len(k) >= 4 and " " not in key + k and key.endswith(k)]
+        noun, _, state = key.partition(" ")
+        if not shorter and state in same and noun not in groups:
+            shorter = [state]
         same[key] = same[shorter[0]] if shorter else key
     return same
 

@@ -5,13 +5,16 @@ English numbers are read by quantulum3, which knows digits with separators
 hundred", "Thirteen"). Only what it does not do is written here: the Polish
 forms ("ponad 2,5 tys."), used when aligning on the original text, and the
 rules that say a number is not a count: years, dates, times, ordinals, and a
-token glued to a name (`Jabar-24`, `An-124`, `Il-76`); and "one" / "a single"
-before a noun, which quantulum3 leaves out ("at least one person has died").
+token glued to a name (`Jabar-24`, `An-124`, `Il-76`); "one" / "a single"
+before a noun, which quantulum3 leaves out ("at least one person has died");
+ranges as their two ends ("from 204 million to 500 million speakers", which
+quantulum3 reads as the middle), a multiplier or digits it leaves out, "or
+more" after a number, and ages ("28-year-old").
 
 What a number counts is read from the English sentence: the noun it modifies
 ("more than 600 firefighters": firefighters), found by spaCy's dependency
 parse (`nummod`) where the `counts` extra is installed, else by rules on the
-words after it; the verb after it when the noun says nothing ("16 were
+words after it, past words that say which ones ("51 other education officials"); the verb after it when the noun says nothing ("16 were
 killed", "1,300 people were injured": injured). The configured synonym groups
 (`alignment.quantities`) only merge words ("soldiers" = "troops") and name
 casualty words; a number counts its noun whether a group lists it or not.
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from mt.atomic import atomic_file
 from mt.config import default_cache_dir
@@ -47,6 +50,7 @@ BOUNDS = {
     "do": "at most", "mniej niż": "below",
     "almost": "nearly", "nearly": "nearly", "prawie": "nearly", "niemal": "nearly", "blisko": "nearly",
     "about": "about", "around": "about", "approximately": "about", "roughly": "about", "some": "about", "około": "about",
+    "or more": "at least", "or fewer": "at most", "or less": "at most", "or so": "about",
 }
 """What each qualifier says about the true number, for telling a contradiction from values that can all be true."""
 APPROXIMATE = 0.2
@@ -112,6 +116,8 @@ QUALIFIER_WORDS = frozenset(w for q in QUALIFIERS["en"] for w in q.split())
 PAST_TENSE = frozenset("came went said was made took gave saw got ran fell rose told found became began stood fought "
                        "sent brought kept met paid put set spent won".split())
 """Common verbs without -ed that end the noun phrase after a number ("one firefighter came")."""
+LEADING_MODIFIERS = frozenset("other more additional further extra new fewer".split())
+"""Words between a number and the noun it counts that say which ones, not what: "51 other education officials"."""
 ADJECTIVE_ENDINGS = ("ed", "ing", "al", "ian", "ic", "ous", "ive", "ful", "ish", "ese", "less", "ary", "ern", "ly")
 IRREGULAR_PLURALS = frozenset("people men women children".split())
 def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en",
@@ -136,35 +142,54 @@ def default_parser() -> str:
 @lru_cache(maxsize=65536)
 def _find_numbers(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...], lang: str,
                   parser: str) -> tuple[NumberMention, ...]:
-    spans = _polish_numbers(text) if lang == "pl" else list(_english_numbers(text))
-    kept = [(start, end, value) for start, end, value in spans if _is_count(text, start, end, value)]
+    spans = list(_polish_numbers(text)) if lang == "pl" else list(_english_numbers(text))
     if lang == "en":
-        kept = sorted(kept + [span for span in _ones(text) if not any(s <= span[0] < e for s, e, _ in kept)])
-    things = _counted_things(text, kept, parser) if lang == "en" and kept else [None] * len(kept)
+        spans = sorted(spans + [span for span in _ones(text) if not any(s.start <= span.start < s.words_end for s in spans)])
+    things = _counted_things(text, spans, parser) if lang == "en" and spans else [None] * len(spans)
     mentions = []
-    for k, ((start, end, value), thing) in enumerate(zip(kept, things)):
-        qualifier, start_with_qualifier = _qualifier(text, start, lang)
+    for k, (span, thing) in enumerate(zip(spans, things)):
+        qualifier, start_with_qualifier = _qualifier(text, span.words_start, lang)
+        if qualifier is None or span.start != span.words_start:  # a range's upper end keeps its own "at most"
+            qualifier, start_with_qualifier = span.qualifier, span.words_start
         quantity = counted = None
-        measured = _measures(text).get((start, end)) if lang == "en" else None
-        if measured is not None:
-            quantity = counted = measured
+        if span.measure is not None:
+            quantity = counted = span.measure
         elif thing is not None:
             quantity, counted = _key(thing, groups)
         if quantity is None:  # no noun after it ("... amounts to 3,600."), or not English: the groups' words near it
-            after_end = kept[k + 1][0] if k + 1 < len(kept) else len(text)
-            before_start = kept[k - 1][1] if k else 0
-            after = text[end:after_end].split()[:8]
+            after_end = spans[k + 1].start if k + 1 < len(spans) else len(text)
+            before_start = spans[k - 1].words_end if k else 0
+            after = text[span.words_end:max(after_end, span.words_end)].split()[:8]
             before = text[before_start:start_with_qualifier].split()[-6:]
             if lang != "en" and thing is None:
                 quantity = _quantity(" ".join(after), groups)
             if quantity is None and (not after or not after[0][:1].isalnum()):
                 quantity = _quantity(" ".join(before), groups)
             counted = quantity
-        if quantity is None and not qualifier and text[start:end].lower() in ("one", "a single"):
+        if quantity is None and not qualifier and text[span.start:span.end].lower() in ("one", "a single"):
             continue  # a lone "one" that counts nothing said
-        mentions.append(NumberMention(value, text[start_with_qualifier:end], quantity, qualifier,
-                                      start_with_qualifier, end, counted))
+        mentions.append(NumberMention(span.value, text[start_with_qualifier:span.words_end], quantity, qualifier,
+                                      start_with_qualifier, span.words_end, counted))
     return tuple(mentions)
+
+
+class Span(NamedTuple):
+    """A number in a sentence, before what it counts is read: `start`-`end` its digits or words, `value`;
+    `words_start`-`words_end` the words it stands in ("204 million to 500 million", "50 million or more"),
+    after which its counted noun is read; a `qualifier` those words give (a range's "at least" and "at most",
+    "or more"); `measure`, what it measures when a unit or "year-old" says so."""
+
+    start: int
+    end: int
+    value: float
+    words_start: int
+    words_end: int
+    qualifier: str | None = None
+    measure: str | None = None
+
+
+def _span(start: int, end: int, value: float, measure: str | None = None) -> Span:
+    return Span(start, end, value, start, end, None, measure)
 
 
 @dataclass(frozen=True)
@@ -203,7 +228,7 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     return (" ".join(parts), " ".join(said)) if parts else (None, None)
 
 
-def _ones(text: str) -> list[tuple[int, int, float]]:
+def _ones(text: str) -> list[Span]:
     """ "one" and "a single" before a word: quantulum3 reads neither ("at least one person has died")."""
     found = []
     for match in ONE.finditer(text):
@@ -212,16 +237,16 @@ def _ones(text: str) -> list[tuple[int, int, float]]:
         word = after[0].strip(".,;:()").lower() if after else ""
         if before and before[0] in NOT_BEFORE_ONE or not word or word in NOT_AFTER_ONE:
             continue
-        found.append((match.start(), match.start() + len(match.group(0).rstrip()), 1.0))
+        found.append(_span(match.start(), match.start() + len(match.group(0).rstrip()), 1.0))
     return found
 
 
-def _counted_things(text: str, spans: Sequence[tuple[int, int, float]], parser: str) -> list[CountedThing | None]:
+def _counted_things(text: str, spans: Sequence[Span], parser: str) -> list[CountedThing | None]:
     if parser == "spacy":
         nlp = _spacy_english()
         if nlp is not None:
             return _parsed_things(nlp(text), spans)
-    return [_ruled_thing(text, start, end, value == 1) for start, end, value in spans]
+    return [_ruled_thing(text, span.start, span.words_end, span.value == 1) for span in spans]
 
 
 @lru_cache(maxsize=1)
@@ -239,11 +264,11 @@ def _spacy_english():
     return None
 
 
-def _parsed_things(doc, spans: Sequence[tuple[int, int, float]]) -> list[CountedThing | None]:
+def _parsed_things(doc, spans: Sequence[Span]) -> list[CountedThing | None]:
     """The noun each number modifies (`nummod`), its compound words, and the verb it or its noun is subject of."""
     things: list[CountedThing | None] = []
-    for start, end, _ in spans:
-        span = doc.char_span(start, end, alignment_mode="expand")
+    for found in spans:
+        span = doc.char_span(found.start, found.end, alignment_mode="expand")
         tokens = [t for t in span] if span is not None else []
         number = next((t for t in reversed(tokens) if t.dep_ == "nummod" or t.head not in tokens), None)
         if number is None:
@@ -313,6 +338,9 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
     phrase: list[str] = []
     state = None
     k = 0
+    while k + 1 < len(words) and words[k].lower() in LEADING_MODIFIERS and words[k + 1].lower() not in ("than", "or"):
+        k += 1  # "51 other education officials", "20 more people": which ones, not what
+    leading = words[:k]
     while k < len(words):
         word, lower = words[k], words[k].lower()
         if not word[0].isalpha() or lower in STOP or lower in AUXILIARIES:
@@ -344,7 +372,7 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
     if not phrase:
         return CountedThing(state=state, state_words=said)
     compound = [w for w in phrase[:-1] if not (w[0].isupper() or w.lower().endswith(ADJECTIVE_ENDINGS))]
-    modifiers = [w for w in phrase[:-1] if w not in compound]
+    modifiers = leading + [w for w in phrase[:-1] if w not in compound]
     return CountedThing(tuple(compound) + (phrase[-1],), _singular(phrase[-1]), tuple(modifiers), state, said)
 
 
@@ -400,6 +428,24 @@ MEASURED_UNITS = {"percentage": "percent", "count": "times"}
 """Dimensionless units that still name what is measured: "80%", "grown by 54 times"."""
 
 
+PER_TIME = frozenset("second minute hour day week month year".split())
+"""Units of time after "per": a speed or a rate in time ("8 miles per second"), not an amount of its numerator."""
+
+
+def _unit_key(unit: str, unnamed_rate: bool) -> str:
+    """What an amount measures, by its unit's last word ("United States dollar": dollar). A rate in time keeps both
+    sides ("mile per hour"), so a speed is never compared with a distance; another rate quantulum3 has no name for
+    measures its numerator ("250 litres per square metre" and "200 litres of rain per square metre": litres)."""
+    numerator, _, denominator = unit.partition(" per ")
+    head = numerator.split()[-1]
+    if not denominator:
+        return head
+    in_time = next((word for word in denominator.split() if word in PER_TIME), None)
+    if in_time:
+        return f"{head} per {in_time}"
+    return head if unnamed_rate else f"{head} per {denominator.split()[-1]}"
+
+
 @lru_cache(maxsize=65536)
 def _measures(text: str) -> dict[tuple[int, int], str]:
     """(start, end) -> the unit of each amount with one ("mile", "dollar", "percent"): what it measures."""
@@ -408,27 +454,113 @@ def _measures(text: str) -> dict[tuple[int, int], str]:
         unit, entity = found.unit.name, found.unit.entity.name
         if re.fullmatch(r"[\d.,\s]*[A-Za-z]", text[found.span[0]:found.span[1]]):
             continue  # a one-letter unit is too often something else: the "p" of "3 p.m." is not a penny
-        if entity in MEASURED or unit in MEASURED_UNITS:
-            measures[tuple(found.span)] = MEASURED_UNITS.get(unit, unit.split()[-1])
+        surface = text[found.span[0]:found.span[1]]
+        rate = entity == "unknown" and " per " in unit and re.match(r"\d[\d,.]*\s+[a-z]", surface) is not None
+        if entity in MEASURED or unit in MEASURED_UNITS or rate:
+            measures[tuple(found.span)] = MEASURED_UNITS.get(unit) or _unit_key(unit, rate)
     return measures
 
 
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+"""Multiplier words after a number: "50 million speakers" are 50,000,000 speakers."""
+SCALE_WORDS = "|".join(SCALES)
+NUMERAL = re.compile(rf"(?<![\w.,])(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)(?:\s+(?P<scale>{SCALE_WORDS})\b)?",
+                     re.IGNORECASE)
+"""A number in digits and its multiplier word: to split a range, and to read digits quantulum3 leaves out."""
+RANGE_LINK = re.compile(r"\s*(?:-|–|—|to)\s*|\s+and\s+")
+"""What joins the two ends of a range: "20-30", "204 million to 500 million", "between 20 and 30"."""
+CHANGE = re.compile(r"\b(?:ris|rose|risen|increas|climb|grew|grow|jump|fell|fall|drop|decreas|declin|doubl|soar|surg|"
+                    r"plung|went up|gone up|went down|up|down)\w*\s+from\s+$", re.IGNORECASE)
+"""A change, not a range: in "rose from 12 to 14" only 14 is the count now."""
+AFTER_QUALIFIERS = re.compile(r"\s+(or more|or so|or fewer|or less)\b", re.IGNORECASE)
+"""Qualifiers after a number: "50 million or more speakers" is at least 50 million."""
+AGE = re.compile(r"(?<![\w.,])(?P<value>\d{1,3})(?P<words>[-\s]years?[-\s]olds?\b)|\baged\s+(?P<aged>\d{1,3})\b",
+                 re.IGNORECASE)
+"""An age ("28-year-old", "aged 28"): a fact outlets can disagree on, unlike a duration ("3 hours")."""
+
+
 @lru_cache(maxsize=65536)
-def _english_numbers(text: str) -> tuple[tuple[int, int, float], ...]:
-    """(start, end, value) of each dimensionless quantity quantulum3 finds ("a dozen" counts twelve), and of each
-    amount with a unit it measures (`_measures`); once per text."""
-    spans = []
+def _english_numbers(text: str) -> tuple[Span, ...]:
+    """The counts and measured amounts in an English text, once per text: quantulum3's dimensionless quantities
+    ("a dozen" counts twelve) and amounts with a unit it measures (`_measures`), digits it leaves out, ranges split
+    into their two ends ("from 204 million to 500 million speakers": at least 204 million, at most 500 million),
+    "or more" after a number, and ages; what is not a count (`_is_count`) left out."""
     measures = _measures(text)
-    for found in _parse(text):
-        unit = found.unit.name
-        if unit not in ("dimensionless", "dozen") and tuple(found.span) not in measures:
+    found: list[Span] = []
+    covered: list[tuple[int, int]] = []
+    for quantity in _parse(text):
+        start, end = quantity.span
+        covered.append((start, end))
+        unit = quantity.unit.name
+        measure = measures.get((start, end))
+        if unit not in ("dimensionless", "dozen") and measure is None:
             continue
-        start, end = found.span
-        surface = text[start:end]
-        if surface.lower().startswith("between "):  # a range: keep its words, read as its first number
+        ends = list(NUMERAL.finditer(text[:end], start))
+        if len(ends) == 2 and RANGE_LINK.fullmatch(text[ends[0].end():ends[1].start()]):  # a range, read as its middle
+            found += [_span(ends[0].start(), ends[0].end(), _numeral(ends[0]), measure),
+                      _span(ends[1].start(), ends[1].end(), _numeral(ends[1]), measure)._replace(words_end=end)]
             continue
-        spans.append((start, end, float(found.value) * (12 if unit == "dozen" else 1)))
-    return tuple(spans)
+        value = float(quantity.value) * (12 if unit == "dozen" else 1)
+        scale = re.match(rf"\s+({SCALE_WORDS})\b", text[end:], re.IGNORECASE)
+        if scale and not re.search(SCALE_WORDS, text[start:end], re.IGNORECASE):
+            value, end = value * SCALES[scale.group(1).lower()], end + scale.end()  # "some 1.5 million": read as "1.5"
+        found.append(_span(start, end, value, measure))
+    for m in NUMERAL.finditer(text):  # digits quantulum3 left out ("from 510 million to 500 million")
+        glued = text[m.start() - 1:m.start()] in ("-", "–", ":", "/", "+") or \
+            re.match(r"[-–:/]\d|[^\W\d_]", text[m.end("digits"):])  # 2013-14, UTC+1, 4x4
+        if not glued and not any(s <= m.start() < e for s, e in covered):
+            found.append(_span(m.start(), m.end(), _numeral(m)))
+    found.sort()
+    counts: list[Span] = []
+    k = 0
+    while k < len(found):
+        low, high = found[k], found[k + 1] if k + 1 < len(found) else None
+        between = text[low.end:high.start] if high is not None else ""
+        if high is not None and RANGE_LINK.fullmatch(between) and (
+                "and" not in between or re.search(r"\bbetween\s+$", text[:low.start], re.IGNORECASE)):
+            counts += _range(text, low, high)
+            k += 2
+            continue
+        if _is_count(text, low.start, low.end, low.value):
+            counts.append(_or_more(text, low))
+        k += 1
+    ages = [_span(m.start("value"), m.end("value"), float(m["value"]), "age")._replace(words_end=m.end("words"))
+            if m["value"] else _span(m.start("aged"), m.end("aged"), float(m["aged"]), "age") for m in AGE.finditer(text)]
+    counts = [c for c in counts if not any(a.start <= c.start < a.words_end for a in ages)]
+    return tuple(sorted(counts + ages))
+
+
+def _numeral(match: re.Match) -> float:
+    return float(match["digits"].replace(",", "")) * SCALES.get((match["scale"] or "").lower(), 1)
+
+
+def _range(text: str, low: Span, high: Span) -> list[Span]:
+    """The two ends of a range as counts of one thing: the lower "at least", the upper "at most", both read in the
+    range's words; a multiplier on the upper end alone is both ends' ("from 2 to 3 million"). After a change
+    ("rose from 12 to 14"), the count is the second alone; a range of years or dates is none."""
+    years = all(re.fullmatch(r"\d{4}", text[s.start:s.end]) and 1000 <= s.value <= 2100 for s in (low, high))
+    if years or any(_year(text[s.start:s.end], s.value) for s in (low, high)) or \
+            not _is_count(text, low.start, high.end, low.value):
+        return []  # "1418–1450", "between 2010 and 2015": when, not how many
+    if CHANGE.search(text[:low.start]):
+        return [_or_more(text, high)]
+    low_value = low.value
+    scale = re.search(rf"({SCALE_WORDS})$", text[high.start:high.end], re.IGNORECASE)
+    if scale and not re.search(SCALE_WORDS, text[low.start:low.end], re.IGNORECASE):
+        low_value *= SCALES[scale.group(1).lower()]
+    end = _or_more(text, high).words_end
+    lead = re.search(r"\b(?:between|from)\s+$", text[:low.start], re.IGNORECASE)
+    start = lead.start() if lead else low.start
+    return [Span(low.start, low.end, low_value, start, end, "at least", low.measure),
+            Span(high.start, high.end, high.value, start, end, "at most", high.measure)]
+
+
+def _or_more(text: str, span: Span) -> Span:
+    """The span with "or more" (or so, or fewer, or less) after it as its qualifier and words."""
+    after = AFTER_QUALIFIERS.match(text, span.words_end)
+    if after is None:
+        return span
+    return span._replace(words_end=after.end(), qualifier=span.qualifier or after.group(1).lower())
 
 
 @lru_cache(maxsize=4096)
@@ -458,12 +590,13 @@ def unit_classifier() -> Path:
     return path
 
 
-def _polish_numbers(text: str) -> list[tuple[int, int, float]]:
+def _polish_numbers(text: str) -> list[Span]:
     spans = []
     for match in POLISH_NUMBER.finditer(text):
         digits = re.sub(r"[ \u00a0\u202f]", "", match["value"]).replace(",", ".")
         value = float(digits) * POLISH_SCALES.get((match["scale"] or "").lower(), 1)
-        spans.append((match.start(), match.end(), value))
+        if _is_count(text, match.start(), match.end(), value):
+            spans.append(_span(match.start(), match.end(), value))
     return spans
 
 
@@ -478,14 +611,19 @@ def _is_count(text: str, start: int, end: int, value: float) -> bool:
     rest = text[end:]
     if re.match(r"[-‐‑](?!strong)|(?:st|nd|rd|th)\b|:\d|\.\d|[.,]?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC)", rest):
         return False  # two-fold, 11th, 10:00, 3 p.m.
-    if re.fullmatch(r"\d{4}", surface) and 1900 <= value <= 2100:
-        return False  # a year
+    if _year(surface, value):
+        return False
     if re.fullmatch(r"\d+\.\d{3,}", surface):
         return False  # a coordinate or a measurement (43.238413), not a count
     before = text[:start].lower().split()[-1:]
     after = rest.lower().split()[:1]
     near = {w.strip(".,;:()") for w in before + after} | {w.strip(",;:()") for w in before + after}
     return not (near & MONTH_WORDS or near & LABELS)
+
+
+def _year(surface: str, value: float) -> bool:
+    """Four digits from 1900 to 2100: a year, not a count."""
+    return bool(re.fullmatch(r"\d{4}", surface)) and 1900 <= value <= 2100
 
 
 def _qualifier(text: str, start: int, lang: str) -> tuple[str | None, int]:

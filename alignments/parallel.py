@@ -22,10 +22,12 @@ After Thompson and Koehn (2019, vecalign) and Liu and Zhu (2022, bertalign):
    first pass takes the sentences' neighbours in the corridor; the second takes every
    window's within `band` sentences of the anchor path, where it searches.
 4. **A length penalty** on character counts, |log(chars / chars) - log r|, where r is the
-   document's own ratio: the median ratio of each source sentence to its best target.
+   document's own ratio: all its source characters to all its target characters.
    Character counts are not comparable across languages and scripts (Polish runs
    longer than English, Chinese far shorter); the ratio is learnt from the document
-   itself, so no table of language pairs is needed.
+   itself, so no table of language pairs is needed. (The median over each source
+   sentence and its nearest target, used before, leans towards the side whose
+   sentences are merged more often.)
 5. **The cost of a link.** A 1-1 link costs 1 - normalised margin, below zero for a pair
    closer than the perfect one; an m-n merge costs m * n * max(0, 1 - normalised margin)
    (vecalign's weighting: merging is never free, and never a reward: two consecutive
@@ -34,11 +36,14 @@ After Thompson and Koehn (2019, vecalign) and Liu and Zhu (2022, bertalign):
    and member_weight for each of its sentences whose normalised margin with the other
    side falls below member_floor (by how much): a stray sentence must not ride along
    in a merge, and two unrelated sentences are deleted rather than linked. Deleting a
-   sentence (a 1-0 or 0-1 link) costs `skip_cost`. A 2-2 link also pays split_weight
-   for how far the weaker of its two in-order 1-1 pairs rises above split_floor (where
-   its sentences already pair 1-1, it is two 1-1 links), and may instead be read as a
-   swap of neighbours: then it costs its two crossed 1-1 links plus swap_cost, where
-   both reach member_floor.
+   sentence (a 1-0 or 0-1 link) costs `skip_cost`. A link pays dilution_weight for how
+   much its margin would rise without its first or last sentence on a side: a sentence
+   that only dilutes a merge is left out rather than carried along. A 2-2 link also
+   pays split_weight for how far the weaker of its two in-order 1-1 pairs rises above
+   split_floor (where its sentences already pair 1-1, it is two 1-1 links; a 2-3 or 3-2
+   link the same, for the weaker part of its best in-order split, above
+   split_floor_merged), and may instead be read as a swap of neighbours: then it costs
+   its two crossed 1-1 links plus swap_cost, where both reach member_floor.
 6. **Two passes.** The first finds 1-1 anchors: a monotone path through each source
    sentence's `top_k` nearest target sentences in the corridor, with deletions. The
    second allows every m-n link with m + n <= `max_align` and deletions, inside a band
@@ -50,9 +55,9 @@ picked out), so time and memory grow linearly with the documents at a fixed corr
 and band. The dynamic programme visits only the band's cells: one source row at a
 time with numpy (`_dp_rows`: every move's predecessors are one gather, and a run of
 target-side deletions within a row is a running minimum), or cell by cell compiled
-with numba when it is installed (the `fast` extra; `_dp_loops`). Both give the same
-path; numba's makes the whole search 1.6 to 1.7 times faster (0.042 s against 0.070 s
-of CPU for 500 x 600 sentences, 0.69 s against 1.10 s for 8,000 x 9,600; docs/parallel.md),
+with numba, a dependency (`_dp_loops`; numpy where numba cannot be imported). Both give the same
+path; numba's makes the whole search 1.5 to 1.7 times faster (0.043 s against 0.071 s
+of CPU for 500 x 600 sentences, 0.72 s against 1.10 s for 8,000 x 9,600; docs/parallel.md),
 for about 0.6 s of CPU to import numba once per process (and 1.3 s to compile once,
 cached on disk).
 """
@@ -100,12 +105,18 @@ class ParallelSettings:
     member_floor: float
     """Each sentence of a link should reach this normalised margin with the other side's window."""
     split_weight: float
-    """A 2-2 link pays split_weight x how far the weaker of its two in-order 1-1 pairs rises above `split_floor`."""
+    """A 2-2 link pays split_weight x how far the weaker of its two in-order 1-1 pairs rises above `split_floor`; a
+    2-3 or 3-2 link, how far the weaker part of its best in-order split rises above `split_floor_merged`."""
     split_floor: float
     """See `split_weight` (normalised margin)."""
+    split_floor_merged: float
+    """`split_floor` for a 2-3 or 3-2 link, whose in-order split has a merged part (1-2 or 2-1)."""
     swap_cost: float
     """Added to a 2-2 link read as a swap of neighbours, on top of the costs of its two crossed 1-1 links (each of which
     must reach `member_floor`)."""
+    dilution_weight: float
+    """A link pays dilution_weight x how much its normalised margin would rise without its first or last sentence on
+    either side (each such sentence counted)."""
 
 
 def link_types(max_align: int) -> list[tuple[int, int]]:
@@ -152,9 +163,10 @@ def align_windows(source: list[str], target: list[str], source_windows: dict[int
     best, nearest = _nearest(src[1], tgt[1], _centres(n, 1, m), width, max(settings.top_k, k + 1))
     hub_source = {1: _hub(best, k)}
     hub_target = {1: _hub(_nearest(tgt[1], src[1], _centres(m, 1, n), width, k + 1, False)[0], k)}
-    # The document's own ratio of character counts: the median over each source sentence and its best target.
-    log_ratio = float(np.median(np.log((source_chars[1:] - source_chars[:-1] + 1)
-                                       / (target_chars[nearest[:, 0] + 1] - target_chars[nearest[:, 0]] + 1))))
+    # The document's own ratio of character counts: all of one side against all of the other. (The median over each
+    # source sentence and its nearest target leans towards the side whose sentences are merged more often: off by
+    # 0.12 in log on hard-tune, against 0.03.)
+    log_ratio = float(np.log((source_chars[-1] + 1) / (target_chars[-1] + 1)))
     cost = _Costs(src, tgt, hub_source, hub_target, _scale(best, nearest, hub_source, hub_target, settings),
                   source_chars, target_chars, log_ratio, settings)
     low, high = _corridor_band(n, m, width)
@@ -206,6 +218,7 @@ class _Costs:
         self.scale, self.source_chars, self.target_chars, self.log_ratio = scale, source_chars, target_chars, log_ratio
         self.settings = settings
         self._memo: dict[tuple[int, int], dict[tuple[int, int], np.ndarray]] = {}
+        self._margins: dict[tuple[int, int, int, int], np.ndarray] = {}
         self._low: np.ndarray | None = None
 
     def margin(self, a: int, b: int, source_start: np.ndarray, target_start: np.ndarray, dots: np.ndarray) -> np.ndarray:
@@ -234,30 +247,40 @@ class _Costs:
                     shifts |= {(ta, tb)} if (ta, tb) == (a, b) else set()
                     shifts |= {(r, tb) for r in range(1, ta + 1)} if (a, b) == (1, tb) else set()
                     shifts |= {(ta, r) for r in range(1, tb + 1)} if (a, b) == (ta, 1) else set()
-            if (a, b) == (1, 1):
-                shifts |= {(2, 2)}  # a 2-2 link's in-order pairs (`band`)
+            for ta, tb in link_types(self.settings.max_align):  # the first part of a merge's in-order split
+                if ta in self.src and tb in self.tgt and 1 < ta and 1 < tb and a < ta and b < tb:
+                    shifts |= {(ta, tb)}
+            for ta, tb in link_types(self.settings.max_align):  # a link less its first or last sentence on one side
+                if ta in self.src and tb in self.tgt and (a, b) in ((ta - 1, tb), (ta, tb - 1)):
+                    shifts |= {(ta, tb), (a, b)}
             self._memo[(a, b)] = _band_dots(self.src[a], self.tgt[b], sorted(shifts), self._low, self._width)
         return self._memo[(a, b)][(row_shift, col_shift)]
 
     def band_margin(self, a: int, b: int, row_shift: int, col_shift: int) -> np.ndarray:
-        rows = np.arange(len(self._low))[:, None] - row_shift
-        cols = self._low[:, None] + np.arange(self._width)[None, :] - col_shift
-        dots = self.dots(a, b, row_shift, col_shift)
-        rows = np.minimum(np.maximum(rows, 0), len(self.src[a]) - 1)
-        cols = np.minimum(np.maximum(cols, 0), len(self.tgt[b]) - 1)
-        return self.margin(a, b, rows, cols, dots)  # nan wherever dots is
+        """Normalised margin of src[a][i - row_shift] and tgt[b][low[i] + c - col_shift] over the band (nan outside;
+        kept: the link types' costs read the same windows at the same shifts several times)."""
+        key = (a, b, row_shift, col_shift)
+        if key not in self._margins:
+            rows = np.arange(len(self._low))[:, None] - row_shift
+            cols = self._low[:, None] + np.arange(self._width)[None, :] - col_shift
+            dots = self.dots(a, b, row_shift, col_shift)
+            rows = np.minimum(np.maximum(rows, 0), len(self.src[a]) - 1)
+            cols = np.minimum(np.maximum(cols, 0), len(self.tgt[b]) - 1)
+            self._margins[key] = self.margin(a, b, rows, cols, dots)  # nan wherever dots is
+        return self._margins[key]
 
     def band(self, a: int, b: int, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """Costs of a-b links ending at every cell of the band (inf where none can end)."""
         if self._low is None or not np.array_equal(self._low, low):
-            self._low, self._width, self._memo = low, int((high - low).max()) + 1, {}
+            self._low, self._width, self._memo, self._margins = low, int((high - low).max()) + 1, {}, {}
         floor = self.settings.member_floor
         margin = self.band_margin(a, b, a, b)
         strays = sum(np.maximum(0.0, floor - self.band_margin(1, b, r, b)) for r in range(1, a + 1))
         strays = strays + sum(np.maximum(0.0, floor - self.band_margin(a, 1, a, r)) for r in range(1, b + 1))
-        if (a, b) == (2, 2):  # a 2-2 link whose sentences already pair 1-1 in order is two 1-1 links
-            in_order = np.minimum(self.band_margin(1, 1, 2, 2), self.band_margin(1, 1, 1, 1))
-            strays = strays + self.settings.split_weight * np.maximum(0.0, in_order - self.settings.split_floor)
+        if a > 1 and b > 1:  # a merge whose sentences already pair as two smaller links in order is those links
+            split_floor = self.settings.split_floor if (a, b) == (2, 2) else self.settings.split_floor_merged
+            strays = strays + self.settings.split_weight * np.maximum(0.0, self.in_order(a, b) - split_floor)
+        strays = strays + self.settings.dilution_weight * self.dilution(a, b, margin)
         i = np.broadcast_to(np.arange(len(low))[:, None], margin.shape)
         j = low[:, None] + np.arange(self._width)[None, :]
         ok = ~np.isnan(margin) & (j <= high[:, None])
@@ -266,6 +289,26 @@ class _Costs:
         if (a, b) == (2, 2):  # or a swap of neighbours: what its two crossed 1-1 links cost, plus swap_cost
             out[ok] = np.minimum(out[ok], self.swap(i[ok], j[ok]))
         return out
+
+    def in_order(self, a: int, b: int) -> np.ndarray:
+        """For a-b links over the band (a, b >= 2), the best in-order split into two smaller links (r-q, then
+        (a-r)-(b-q)), scored by the normalised margin of its weaker part."""
+        best = np.full((len(self._low), self._width), -np.inf, dtype=np.float32)
+        for r in range(1, a):
+            for q in range(1, b):
+                weaker = np.minimum(self.band_margin(r, q, a, b), self.band_margin(a - r, b - q, a - r, b - q))
+                best = np.maximum(best, weaker)
+        return best
+
+    def dilution(self, a: int, b: int, margin: np.ndarray) -> np.ndarray:
+        """How much higher the margin of a-b links over the band would be without their first or last sentence on a
+        side, summed over the (up to four) edge sentences: a sentence that only dilutes a merge belongs to no link."""
+        gain = np.zeros_like(margin)
+        for shift in (a, a - 1) if a > 1 else ():
+            gain += np.fmax(0.0, self.band_margin(a - 1, b, shift, b) - margin)
+        for shift in (b, b - 1) if b > 1 else ():
+            gain += np.fmax(0.0, self.band_margin(a, b - 1, a, shift) - margin)
+        return gain
 
     def swap(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Costs of 2-2 links ending at band cells (i, j) read as a swap: source i-2 with target j-1, source i-1 with
@@ -393,8 +436,8 @@ def _dp(types: list[tuple[int, int]], costs: np.ndarray, low: np.ndarray, high: 
 
     `costs[t, i, c]`: the cost of a link of type types[t] ending at source row i, target column low[i] + c (inf where
     none may end). Moves: 0 is a 1-0 deletion, 1..len(types) the types, len(types) + 1 a 0-1 deletion; of equal
-    costs, the first in that order wins. With numba installed (the `fast` extra), the loops are compiled (`_dp_loops`);
-    without it, each row is vectorised with numpy (`_dp_rows`). `compiled` forces one or the other."""
+    costs, the first in that order wins. The loops are compiled with numba (`_dp_loops`);
+    where it cannot be imported, each row is vectorised with numpy (`_dp_rows`). `compiled` forces one or the other."""
     a = np.array([t[0] for t in types], dtype=np.int64)
     b = np.array([t[1] for t in types], dtype=np.int64)
     costs = np.ascontiguousarray(costs, dtype=np.float32)
@@ -466,7 +509,7 @@ def _dp_loops(a: np.ndarray, b: np.ndarray, costs: np.ndarray, low: np.ndarray, 
 @functools.cache
 def _compiled_dp_loops() -> Callable | None:
     try:
-        import numba  # lazy on purpose: an optional extra (`fast`), and it takes a second to import
+        import numba  # lazy on purpose: it takes a second to import, and comparable mode never needs it
     except ImportError:
         return None
     return numba.njit(cache=True, nogil=True)(_dp_loops)

@@ -41,6 +41,8 @@ class AlignmentSettings:
     threshold: float = configured("threshold")
     also_threshold: float = configured("also_threshold")
     """Combined score a further link of a sentence, to another sentence of an article it already pairs with, needs."""
+    also_repeat: float = configured("also_repeat")
+    """Cosine a further link's new partner needs with the sentence its article already links there (a repeated fact)."""
     split_bonus: float = configured("split_bonus")
     """How much better a two-sentence side must score than its best single sentence."""
     split_min_margin: float = configured("split_min_margin")

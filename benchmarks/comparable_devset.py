@@ -20,7 +20,7 @@ Gold follows from the line ids:
 - facts: for each line reported by two or more outlets, all of its segments (`id` = `SPLIT:LINE`);
 - pairs: every two segments of one fact from different articles;
 - disagreements: the changed numbers, as `alignments.evaluation.GoldDisagreement` (the fact, each outlet's
-  segment and value).
+  segment and value: the number as a reader reads it, with its multiplier word, "50 million" = 50,000,000).
 
 Splits: `dev` (FLORES dev) is for tuning; `devtest` (FLORES devtest) is held out for a final check only.
 `SIZES` names corpora of different sizes, from two outlets of one event to 20 events, each with its own seed, to
@@ -165,6 +165,16 @@ def counts_something(english: str, number: str) -> bool:
     return len(before) <= 1 or not before[-1][:1].isupper()  # the first word of a sentence is capitalised anyway
 
 
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+def scale_after(english: str, number: str) -> float:
+    """The multiplier word after `number` in the English, as a factor: "50 million speakers" counts 50,000,000, so
+    the gold value is that, not 50."""
+    match = re.search(rf"(?<![\w.,:/+\-]){number}(?![\w]|[.,:/]\d)\s+({'|'.join(SCALES)})\b", english)
+    return SCALES[match.group(1)] if match else 1.0
+
+
 def changed_value(value: int, rng: random.Random) -> int:
     """A clearly different number of the same kind: small numbers move by 2 to 5, larger ones by 30% to 100%."""
     if value < 10:
@@ -255,9 +265,10 @@ def build(split: str = "dev", seed: int = 0, events: int = 8, *, window: int = 8
                           {"line": change[0], "from": change[1], "to": change[2], "article": change[3]}})
         if change:
             line, old, new, article = change
+            scale = scale_after(lines["en"][line], old)
             gold_disagreements.append(GoldDisagreement(
                 fact=f"{split}:{line:04d}", segments=dict(sorted(reported[line].items())),
-                values={a: float(new if a == article else old) for a in sorted(reported[line])}, changed=article))
+                values={a: float(new if a == article else old) * scale for a in sorted(reported[line])}, changed=article))
     fact_ids, gold_facts = [], []
     for line in sorted(reported):
         if len(reported[line]) >= 2:

@@ -9,7 +9,8 @@ Sets (each scored with the same settings and embedder unless a set says otherwis
   with a message where it is missing.
 - `handwritten`: tests/data/comparable/*: small multi-outlet cases written for this project (paraphrased, with
   different numbers), with human English for the non-English articles; aligned on the English, as `mt build`
-  does.
+  does. Pooled twice for the gate: the first three cases (`handwritten`) and the cases of one event whose
+  facts share names and numbers (`near_facts`, NEAR_FACTS), the seeds' difficulty.
 - `unrelated`: tests/data/unrelated/*: pairs of articles on different events; the target is zero pairs and zero
   facts.
 - `seeds`: the seeds' gold (seeds/gold/alignment.jsonl) with the oracle English (seeds/references), as
@@ -58,6 +59,9 @@ HANDWRITTEN = DATA / "comparable"
 UNRELATED = DATA / "unrelated"
 SEEDS = ROOT / "seeds"
 SETS = ("flores", "handwritten", "unrelated", "seeds")
+NEAR_FACTS = ("curfew", "train_derailment")
+"""Hand-written cases of one event whose distinct facts share names and numbers (the minister visited / announced
+a commission), written to tune fact grouping without the seeds; pinned apart from the first three cases."""
 FLORES_EMBEDDER = "use:multilingual-v3"
 """The multilingual embedder the FLORES set is scored with, on the original texts."""
 
@@ -135,7 +139,9 @@ def evaluate_handwritten(settings: AlignmentSettings, embedder: Embedder, folder
         row.update(seconds=round(time.perf_counter() - start, 2), articles=len({s.article for s in segments}),
                    segments=len(segments))
         cases[case.name] = row
-    return {"embedder": embedder.name, "on": settings.on, "cases": cases, "all": pooled(cases.values())}
+    return {"embedder": embedder.name, "on": settings.on, "cases": cases, "all": pooled(cases.values()),
+            "first": pooled(row for name, row in cases.items() if name not in NEAR_FACTS),
+            "near_facts": pooled(row for name, row in cases.items() if name in NEAR_FACTS)}
 
 
 def evaluate_unrelated(settings: AlignmentSettings, embedder: Embedder, folder: Path = UNRELATED) -> dict[str, Any]:
@@ -223,9 +229,11 @@ def gate_figures(figures: dict[str, Any]) -> dict[str, dict[str, float | int | N
         if name == "seeds":
             found[name] = {"pairs_f1": block["pairs"]["f1"], "purity": block["purity"]["purity"]}
         elif name in ("flores", "handwritten"):
-            pooled_ = block["all"]
-            found[name] = {"pairs_f1": pooled_["pairs_f1"], "purity": pooled_["purity"],
-                           "disagreement_recall": pooled_["disagreement_recall"]}
+            for key, pool in ((name, "all" if name == "flores" else "first"), ("near_facts", "near_facts")):
+                if pool in block:
+                    pooled_ = block[pool]
+                    found[key] = {"pairs_f1": pooled_["pairs_f1"], "purity": pooled_["purity"],
+                                  "disagreement_recall": pooled_["disagreement_recall"]}
         elif name == "unrelated":
             found[name] = {"pairs": block["all"]["pairs"], "facts": block["all"]["facts"]}
     return found
@@ -281,6 +289,8 @@ def table(figures: dict[str, Any]) -> str:
         elif name == "handwritten":
             for corpus, row in block["cases"].items():
                 line(f"hand-written ({block['embedder']})", corpus, row)
+            total("hand-written, first three", block["first"], "")
+            total("hand-written, near facts", block["near_facts"], "")
             total("hand-written", block["all"], block["total_seconds"])
         elif name == "seeds":
             line(f"seeds, oracle English ({block['embedder']})", "gold", block)

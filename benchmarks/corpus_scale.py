@@ -13,7 +13,8 @@ the English with the alignment embedder (MiniLM); `--mode original` on the origi
 (`use:multilingual-v3` by default), names then compared within one language only.
 
 Each size runs in its own process, so its peak memory is its own. Reported per size: embedding time (distinct texts
-only, as the aligner embeds them), grouping time (article vectors, names and numbers, search, clustering), the
+only, as the aligner embeds them), grouping time (article vectors, names and numbers, search, the sentences'
+agreement of the candidate pairs, clustering), the
 process's peak RSS and the peak memory grouping itself allocates (tracemalloc, in a second pass), and quality
 against the true events: adjusted Rand index and pairwise precision/recall/F1 over pairs of articles in the same
 event. Then the fitted exponent of time and memory in articles.

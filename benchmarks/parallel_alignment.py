@@ -457,10 +457,10 @@ def main() -> None:
         # tuning split (MT vs human, MiniLM), so that neither kind of document is given up for the other. Of the
         # settings that align the unambiguous synthetic documents exactly (alignments/synthetic.py: every link type,
         # a swap, deletions on both sides next to each other), the best mean strict F1 over the two; ties: the middle.
-        # (The other constants, and the split and swap terms, were settled before in sweeps one or two at a time on
-        # the same two splits: docs/parallel.md.)
-        grid = [replace(settings, skip_cost=skip, length_weight=weight, band=band, member_floor=floor)
-                for skip, weight, band, floor in itertools.product([1.0, 1.1, 1.2], [0.5, 0.6], [8, 12], [0.35, 0.4])]
+        # (The other constants, and the split and swap terms, were settled before in sweeps on the same two splits:
+        # docs/parallel.md.)
+        grid = [replace(settings, dilution_weight=dilution, skip_cost=skip, length_weight=weight, split_floor_merged=floor)
+                for dilution, skip, weight, floor in itertools.product([2.0, 3.0, 4.0], [1.0, 1.05, 1.1], [0.7, 0.8], [0.6, 0.7])]
         started = time.perf_counter()
         sane = [c for c in grid if aligns_every_plan(lambda src, tgt, embed, c=c: align_in_order(src, tgt, embed, c)[0])] or grid
         f1 = [[float(np.mean([strict_f1(tune, windows_of("hard-tune", name), ours(c)) for name in tune_with])),
@@ -469,11 +469,8 @@ def main() -> None:
         hard, easy = f1[sane.index(settings)]
         print(f"grid of {len(grid)} ({len(sane)} align the synthetic plans) in {time.perf_counter() - started:.0f} s: "
               f"chosen: {hard:.3f} on hard-tune, {easy:.3f} on the easy tune split (mean {best:.3f})")
-    print(f"constants: perfect_quantile {settings.perfect_quantile}, skip_cost {settings.skip_cost}, length_weight "
-          f"{settings.length_weight}, member_weight {settings.member_weight}, member_floor {settings.member_floor}, "
-          f"split_weight {settings.split_weight}, split_floor {settings.split_floor}, swap_cost {settings.swap_cost}, "
-          f"corridor {settings.corridor}; bertalign's "
-          f"skip score " + ", ".join(f"{short(n)} {s}" for n, s in bert_skip.items()), flush=True)
+    print("constants: " + ", ".join(f"{f.name} {getattr(settings, f.name)}" for f in fields(settings)) + "; bertalign's "
+          "skip score " + ", ".join(f"{short(n)} {s}" for n, s in bert_skip.items()), flush=True)
     if args.tune_only:
         return
 

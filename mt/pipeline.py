@@ -14,7 +14,7 @@ one of these and prints.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -22,13 +22,14 @@ from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCa
 from alignments import align as align_segments
 from alignments.comparable import text_of
 from alignments.evaluation import format_links
+from alignments.events import EventSettings, align_by_event, articles_for_events, group_events
 from alignments.parallel import Link, ParallelSettings, align_in_order
 from mt.atomic import cannot_write, check_output_file, check_output_folder
 from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
 from mt.publishing import publish
-from mt.records import Segment, write_jsonl
+from mt.records import ArticleInfo, Event, Segment, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
@@ -77,6 +78,8 @@ class AlignmentRun:
     result: AlignmentResult
     record: dict[str, Any]
     embedded_now: int
+    events: list[Event] = field(default_factory=list)
+    """The events the articles were grouped into (comparable mode); sentences were aligned within each."""
 
 
 def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager:
@@ -87,21 +90,31 @@ def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager
 
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None, options: AlignOptions = AlignOptions(), *,
-          input_name: str = "", progress: Progress = no_progress) -> AlignmentRun:
-    """Pairs and facts across articles (`settings`: default the configured ones)."""
+          input_name: str = "", progress: Progress = no_progress, articles: Sequence[ArticleInfo] = (),
+          events: EventSettings | None = None) -> AlignmentRun:
+    """Pairs and facts across articles (`settings`: default the configured ones). In comparable mode the articles
+    are first grouped into events (`events`: default the configured settings; `articles` gives their dates), and
+    sentences are aligned only within an event, so a fact never spans two."""
     settings = settings or AlignmentSettings()
+    events = events or EventSettings()
     with _embedding_cache(options) as cache:
         embedder = Embedder(settings.embedder, device=options.device, cache=cache)
         if options.vectors is not None:
             embedder.preload(options.vectors)
+        grouped: list[Event] = []
+        if options.mode == "comparable":
+            grouped = group_events(articles_for_events(segments, articles, settings), embedder.embed, events)
         with progress("aligning", sum(1 for s in segments if s.kind in settings.kinds)) as step:
-            result = align_segments(segments, settings, embedder, options.mode, progress=step)
+            result = align_by_event(segments, grouped,
+                                    lambda part: align_segments(part, settings, embedder, options.mode, progress=step))
     sources = embedder.sources  # the English view's embedder and, with `on: both`, the originals' (its sibling)
     record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
               "skipped_for_flags": {flag: len(ids) for flag, ids in result.skipped.items()}}
+    if grouped:
+        record["events"] = {"count": len(grouped), **asdict(events)}
     if settings.multilingual_embedder in sources and settings.multilingual_embedder != settings.embedder:
         record["multilingual_embedder_source"] = sources[settings.multilingual_embedder]
-    return AlignmentRun(result, record, embedder.encoded_all)
+    return AlignmentRun(result, record, embedder.encoded_all, grouped)
 
 
 def align_parallel_files(source: Path, target: Path, settings: AlignmentSettings | None = None,
@@ -144,7 +157,8 @@ def embed(segments: Sequence[Segment], output: Path, settings: AlignmentSettings
 
 
 def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False) -> AlignmentFolder:
-    """pairs.jsonl, facts.jsonl, alignment.json, and in parallel mode links/<a>__<b>.txt (vecalign's format).
+    """pairs.jsonl, facts.jsonl, alignment.json, events.jsonl in comparable mode, and in parallel mode
+    links/<a>__<b>.txt (vecalign's format).
 
     `folder` is replaced whole: only one mt wrote, an empty one or a new path, or any with `force`.
     """
@@ -152,7 +166,7 @@ def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False) -> 
     links = None
     if run.record["mode"] == "parallel":
         links = {pair: format_links(found, scores) for pair, (found, scores) in run.result.links.items()}
-    out.write(run.result.pairs, run.result.facts, run.record, links, force=force)
+    out.write(run.result.pairs, run.result.facts, run.record, links, events=run.events, force=force)
     return out
 
 
@@ -217,7 +231,8 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     if engine.embeds_ahead:
         embed(translated, folder.vectors, settings, engine=engine)
         align_options = replace(align_options, vectors=folder.vectors)
-    run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress)
+    run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress,
+                articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config))
     write_alignment(folder.alignment, run, force=options.force)
     record_build_command(folder, command)
     on_stage("publish")

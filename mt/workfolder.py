@@ -26,6 +26,7 @@ from mt.errors import UserError
 from mt.records import (
     TEXT_KINDS,
     ArticleInfo,
+    Event,
     Fact,
     Pair,
     Segment,
@@ -97,14 +98,22 @@ class AlignmentFolder:
     def links(self) -> Path:
         return self.root / "links"
 
+    @property
+    def events(self) -> Path:
+        """The events alignment ran in (mt.records.Event, one a line); without it the corpus is one event."""
+        return self.root / "events.jsonl"
+
     def write(self, pairs: Sequence[Pair], facts: Sequence[Fact], settings: dict[str, Any],
-              links: dict[tuple[str, str], list[str]] | None = None, *, force: bool = False) -> None:
+              links: dict[tuple[str, str], list[str]] | None = None, *, events: Sequence[Event] = (),
+              force: bool = False) -> None:
         """All files at once: written into a temporary sibling folder that then replaces this one (only a folder
         mt wrote, an empty one, or any with `force`; see mt/atomic.py)."""
         with atomic_folder(self.root, force=force) as staging:
             out = AlignmentFolder(staging)
             write_jsonl(out.pairs, pairs)
             write_jsonl(out.facts, facts)
+            if events:
+                write_jsonl(out.events, events)
             out.settings.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if links is not None:
                 out.links.mkdir()

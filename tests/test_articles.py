@@ -131,5 +131,7 @@ def test_metadata_from_html_jsonl_and_a_csv_sidecar_reaches_the_published_corpus
     assert (articles["wire-1"]["url"], articles["wire-1"]["metadata_from"]) == ("https://wire.example/1", "wire.jsonl")
     pairs = load_dataset(str(tmp_path / "corpus"), "pairs", split="train")
     assert pairs.num_rows and {frozenset((r["outlet_a"], r["outlet_b"])) for r in pairs} == {frozenset(("The Daily Example", "Example Wire"))}
+    [event] = load_dataset(str(tmp_path / "corpus"), "events", split="train")
+    assert event["articles"] == ["daily", "wire-1"], "two paraphrased reports of one story are one event (scaling.md)"
     page = (tmp_path / "corpus" / "report.html").read_text(encoding="utf-8")
     assert "The Daily Example" in page and 'href="https://wire.example/1"' in page

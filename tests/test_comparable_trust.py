@@ -153,6 +153,26 @@ def test_facts_stay_cliques_with_many_to_many_pairs(repeating, once, embedder, s
             assert all(vectors[x] @ vectors[y] >= settings.floor for x in unit_a for y in unit_b)
 
 
+# A sentence with no partner of its own in the other article, beside the sentence that has one and shares its names
+# (one event, near facts): it must not become a second partner (alignment.also_repeat), while a repeated fact still
+# does (the table above). (its article, the other article, the right pair, the second partner refused)
+NEAR_FACTS = {
+    "route beside services suspended": (
+        ["The train, operated by Alpina Rail, was travelling from Villach to Vienna.",
+         "The company suspended all services between Villach and Vienna until Thursday.",
+         "Nine passengers were killed, police said."],
+        ["Alpina Rail suspended the service between Villach and Vienna until Thursday.",
+         "The train was travelling at 110 kilometres per hour, according to Alpina Rail."],
+        ("a:0001", "b:0000"), ("a:0000", "b:0000")),
+}
+
+
+@pytest.mark.parametrize("first, second, right, refused", NEAR_FACTS.values(), ids=list(NEAR_FACTS))
+def test_a_neighbouring_fact_that_shares_names_is_not_a_second_partner(first, second, right, refused, embedder, settings):
+    pairs = {(p.ids_a[0], p.ids_b[0]) for p in align(article("a", first) + article("b", second), settings, embedder).pairs}
+    assert right in pairs and refused not in pairs
+
+
 # Polish originals whose English is a bad machine translation (word for word, or with source words left in, as weak
 # models do), and the English outlet's sentence that reports the same fact: on the English alone the pair is lost;
 # with both views the originals show it.

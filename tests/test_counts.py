@@ -68,9 +68,48 @@ TABLE = [
     ("About 80% of its income comes from oil exports.", [(80, "percent", "about")]),
     ("A one-day pass costs $10, the operator said.", [(10, "dollar", None)]),
     ("The economy has grown by 54 times since then.", [(54, "times", None)]),
-    ("The 42-year-old striker scored twice in 3 hours of play.", []),
+    # An age is a fact outlets can disagree on ("28-year-old" / "42-year-old"); a duration is not
+    ("The 42-year-old striker scored twice in 3 hours of play.", [(42, "age", None)]),
     ("Posted at 10:47 and again at 3 p.m.", []),
+    # The head noun of the phrase after the number, past words that say which ones ("other", "more")
+    ("Hall, along with 51 other education officials, was indicted in 2013.", [(51, "education officials", None)]),
+    ("20 more people were evacuated on Monday.", [(20, "evacuated", None)]),
+    # Multiplier words and decimals: "50 million speakers" are 50,000,000 speakers; "or more" after a number
+    ("The world has over 5,000 languages, including more than twenty with 50 million or more speakers.",
+     [(5000, "languages", "over"), (20, None, "more than"), (50_000_000, "speakers", "or more")]),
+    ("Some 1.5 million people live in the region.", [(1_500_000, "people", "some")]),
+    ("Around 2,000 or so fans gathered outside.", [(2000, "fans", "around")]),
+    # Ranges: both ends, of the thing after the upper one; a multiplier on the upper end is both ends'
+    ("Estimates range from 204 million to 500 million speakers.",
+     [(204_000_000, "speakers", "at least"), (500_000_000, "speakers", "at most")]),
+    ("Estimates range from 510 million to 500 million speakers.",  # written backwards: quantulum3 reads nothing
+     [(510_000_000, "speakers", "at least"), (500_000_000, "speakers", "at most")]),
+    ("Between 20 and 30 people were injured.", [(20, "injured", "at least"), (30, "injured", "at most")]),
+    ("The death toll rose from 12 to 14.", [(14, "killed", None)]),  # a change: the count is now 14
+    # Polish, machine-translated: "Według szacunków językiem posługuje się od 340 do 500 mln osób."
+    ("According to estimates, from 340 to 500 million people speak the language.",
+     [(340_000_000, "people", "at least"), (500_000_000, "people", "at most")]),
+    # "Zginęło co najmniej 11 osób."
+    ("At least 11 people were killed.", [(11, "killed", "at least")]),
+    # Russian, machine-translated: "По данным МВД, задержаны более 300 участников беспорядков."
+    ("According to the Interior Ministry, more than 300 rioters have been detained.", [(300, "rioters detained", "more than")]),
+    # Spanish, machine-translated: "Nueve pasajeros murieron y otros 40 resultaron heridos."
+    ("Nine passengers died and another 40 were injured.", [(9, "passengers killed", None), (40, "injured", None)]),
+    # "La empresa perdió 2,5 millones de euros."
+    ("The company lost 2.5 million euros.", [(2_500_000, "euro", None)]),
+    # "El tren circulaba a 110 kilómetros por hora."
+    ("The train was travelling at 110 kilometres per hour.", [(110, "kilometre per hour", None)]),
+    # Rates: a speed is not a distance; a rate quantulum3 has no name for measures its numerator
+    ("Winds reached 40 mph (64 kph) about 3,000 miles from the coast.",
+     [(40, "mile per hour", None), (64, "kilometre per hour", None), (3000, "mile", "about")]),
+    ("In some areas more than 250 litres per square metre fell.", [(250, "litre", "more than")]),
+    ("A man aged 64 was arrested.", [(64, "age", None)]),
     # Nothing counted: years, dates, times, ordinals, names with numbers, "one of"
+    ("From 2010 to 2015 the club won the league for the third time.", []),
+    ("The 2013-14 season ended on 5 May with a 3-1 win.", []),
+    ("The alphabet was invented during the reign of King Sejong (1418 – 1450).", []),
+    ("The protest started around 11:00 local time (UTC+1); a 4x4 is advised.", []),
+    ("It affects 3 to 5 percent of all children.", [(3, "percent", "at least"), (5, "percent", "at most")]),
     ("On 5 January 2022, at 10:30 local time, the 11th brigade left.", []),
     ("In 2021 the Covid-19 rules were lifted on 1 March.", []),
     ("One of the officers said that no one was hurt.", []),
@@ -146,6 +185,23 @@ def test_soldiers_and_troops_are_compared_through_their_group_and_not_without_it
         [("troops", {"a": "More than 2,600", "b": "3,600"}, True)]
     [fact] = facts_of(texts, quantities={})
     assert fact.disagreements == []
+
+
+def test_the_dead_are_compared_whoever_they_are_said_to_be_but_a_configured_group_stays_apart():
+    [fact] = facts_of({"a": "Nine passengers were killed, police said.", "b": "At least 11 people were killed."})
+    assert [(d.quantity, d.values, d.compatible) for d in fact.disagreements] == \
+        [("passengers killed", {"a": "Nine", "b": "At least 11"}, False)]
+    [fact] = facts_of({"a": "16 police officers were killed in the riots.", "b": "164 people were killed in the riots."})
+    assert fact.disagreements == []
+
+
+def test_ranges_and_multipliers_disagree_through_the_facts():
+    [fact] = facts_of({"a": "Estimates range from 204 million to 500 million speakers.",
+                       "b": "Estimates range from 340 million to 500 million speakers."})
+    [disagreement] = fact.disagreements
+    assert disagreement.values == {"a": "from 204 million to 500 million", "b": "from 340 million to 500 million"}
+    assert disagreement.compatible is True, "two ranges that overlap can both be true"
+    assert {c.value for c in fact.counts if c.article == "a"} == {204e6, 500e6}
 
 
 def test_different_things_in_one_fact_are_not_compared():

@@ -37,33 +37,41 @@ ARTICLES = {
               "A winter storm closed the main airport of the capital on Monday morning.\n"
               "More than 200 flights were cancelled, the airport operator said.\n"
               "Snow ploughs worked through the night to clear the runways.\n"),
-    "coach": ("Football club appoints new coach\n\n"
-              "The football club named a former midfielder as its new head coach on Monday.\n"
+    "coach": ("Snow stops the cup match\n\n"
+              "The visiting team could not fly in for Monday's cup match, which was postponed because of the storm.\n"
               "Heavy snow forced the capital's main airport to shut on Monday, cancelling more than 200 flights.\n"
-              "The new coach will lead his first training session on Wednesday.\n"),
+              "The match will be played on Wednesday if the weather allows.\n"),
+    "club": ("Football club appoints new coach\n\n"
+             "The football club named a former midfielder as its new head coach on Monday.\n"
+             "Heavy snow forced the capital's main airport to shut on Monday, cancelling more than 200 flights.\n"
+             "The new coach will lead his first training session on Wednesday.\n"),
     "bank_pl": "Bank centralny podniósł we wtorek główną stopę procentową o pół punktu procentowego, do 4,5 procent.\n",
 }
-"""Small articles; `coach` has an outlet in articles.yaml, the others none."""
+"""Small articles; `coach` has an outlet in articles.yaml, the others none. `coach` reports the storm (a match it
+stopped); `club` reports another story and mentions the storm in one sentence, so it is an event of its own."""
 
 SIDECAR = "coach:\n  outlet: Daily Sport\n"
 
 NO_PAIRS = "No pairs: no two sentences of different articles reached the threshold"
+OWN_EVENTS = "No pairs: the 2 articles with sentences to align report different stories: each is an event of its own"
 CAPTIONS = "The article 002_5d41402abc4b2a76 (unknown outlet: ‹article 002›) has no sentence of the kinds that are aligned (body, headline)"
 
 BUILDS = [
     # (case, articles, exit code, rows per configuration, the card and the report must say, neither may say)
-    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 2},
-     [NO_PAIRS, "the articles share no event", "the threshold is too high", "too few alignable sentences (2 in 2 articles)",
-      "No facts: a fact groups pairs, and there are none.", "unknown outlet: ‹bank›"], ["unknown outlet ("]),
+    ("two unrelated articles", ["bank", "football"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 2},
+     [OWN_EVENTS, "sentences are compared only within an event", "No facts: a fact groups pairs, and there are none.",
+      "unknown outlet: ‹bank›"], [NO_PAIRS, "unknown outlet ("]),
     ("a single article", ["bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 1},
      ["No pairs: only one article, bank (unknown outlet: ‹bank›), has sentences to align",
       "Add articles that report the same events."], [NO_PAIRS]),
     ("an article of captions and bylines only", ["002_5d41402abc4b2a76"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 1, "segments": 3},
      [CAPTIONS, "No pairs: no article has a sentence of the kinds that are aligned (body, headline)."], ["unknown outlet ("]),
-    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "events": 1, "articles": 2, "segments": 4},
+    ("captions beside one article", ["002_5d41402abc4b2a76", "bank"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 4},
      [CAPTIONS, "No pairs: only one article, bank (unknown outlet: ‹bank›), has sentences to align"], []),
     ("two articles sharing one fact", ["storm", "coach"], 0, {"pairs": 1, "facts": 1, "events": 1, "articles": 2, "segments": 8},
      ["unknown outlet: ‹Storm closes airport›", "Daily Sport"], ["No pairs", "No facts", "unknown outlet: ‹coach›", "unknown outlet ("]),
+    ("another story that mentions this one in a sentence", ["storm", "club"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 8},
+     [OWN_EVENTS], [NO_PAIRS, "unknown outlet ("]),
     ("a non-English article without its English", ["bank_pl", "bank"], 1, None,
      ["1 segment(s) have no English text (first: bank_pl:0000)"], []),
 ]
@@ -146,6 +154,29 @@ def test_an_empty_configuration_loads_without_streaming(tmp_path):
     except ValueError as error:
         pytest.xfail(f"datasets cannot load a split with no rows: {error}")
     assert loaded.num_rows == 0
+
+
+NO_PAIR_REASONS = [
+    # (case, the events' articles (None: a corpus without an events table), the reason given)
+    ("both articles in one event", [["bank", "football"]], NO_PAIRS),
+    ("each article an event of its own", [["bank"], ["football"]], OWN_EVENTS),
+    ("an older corpus, without events", None, NO_PAIRS),
+    ("two aligned articles in one event, captions in another", [["bank", "football"], ["captions"]], NO_PAIRS),
+]
+
+
+@pytest.mark.parametrize("case, events, reason", NO_PAIR_REASONS, ids=[row[0] for row in NO_PAIR_REASONS])
+def test_the_reason_for_no_pairs_follows_the_events(case, events, reason):
+    """Articles in different events were never compared: saying the threshold is too high would send a reader the
+    wrong way."""
+    from mt.publishing.notes import alignment_notes
+
+    articles = [{"article": name, "outlet": None, "title": None, "aligned": 0 if name == "captions" else 1}
+                for name in ("bank", "football", "captions")]
+    tables = {"articles": articles, "segments": [], "pairs": [], "facts": []}
+    if events is not None:
+        tables["events"] = [{"articles": members} for members in events]
+    assert reason in " ".join(alignment_notes(tables))
 
 
 LONG_TITLE = "Central bank raises interest rates for the third time this year to fight inflation"

@@ -1,16 +1,21 @@
-"""Events: articles grouped by the story they report, across languages, before sentence alignment; the `events`
-configuration and the report's one section per event."""
+"""Events: articles grouped by the story they report, across languages, before sentence alignment (by `mt align` and
+`mt build`); the `events` configuration and the report's one section per event."""
 
 from __future__ import annotations
 
+import json
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from datasets import load_dataset
+from typer.testing import CliRunner
 
 from alignments import AlignmentSettings, Embedder, align
 from alignments.events import (
+    ArticleSignals,
     EventArticle,
     EventSettings,
     align_by_event,
@@ -19,14 +24,59 @@ from alignments.events import (
     numbers,
     one_event,
     publication_day,
+    sentence_agreement,
+    similarity,
 )
+from mt.cli import app
 from mt.config import load_config
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.dataset import write_corpus
 from mt.publishing.report import render_report
-from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for
+from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for, read_events
+
+DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
+DEV_PAIRS = [
+    # (article, article, one story?, what the pair shows): the articles are in tests/data/events/dev.yaml
+    ("flood_en", "flood_pl", True, "one flood, English and Polish, each with a detail the other lacks"),
+    ("flood_en", "flood_wire", True, "a long report and a two-sentence wire"),
+    ("flood_pl", "flood_wire", True, "Polish and a short English wire, few shared words"),
+    ("flood_feature_en", "flood_wire", True, "a feature on one family and a two-sentence wire"),
+    ("flood_feature_en", "flood_pl", True, "the feature and a Polish report"),
+    ("election_en", "election_es", True, "one run-off, English and Spanish"),
+    ("election_en", "election_wire", True, "one run-off, a wire that leads on another angle"),
+    ("election_es", "election_wire", True, "Spanish and a short English wire"),
+    ("election_brief_pl", "election_wire", True, "a Polish brief and an English wire"),
+    ("marathon_en", "marathon_es", True, "one race, English and Spanish"),
+    ("marathon_brief_en", "marathon_es", True, "a two-sentence brief and a Spanish report"),
+    ("markets_en", "markets_pl", True, "one market day, English and Polish"),
+    ("markets_brief_es", "markets_en", True, "a one-sentence Spanish brief and a full report"),
+    ("flood_en", "flood_other_es", False, "another flood, in Spain, on another river"),
+    ("flood_pl", "flood_other_es", False, "another flood, Polish against Spanish"),
+    ("flood_feature_en", "flood_other_es", False, "the feature and another flood"),
+    ("election_en", "election_other_pl", False, "another election, local, in Poland"),
+    ("election_wire", "election_other_pl", False, "another second round"),
+    ("election_brief_pl", "election_other_pl", False, "a Polish brief and another Polish election"),
+    ("marathon_en", "marathon_other_en", False, "another marathon, also won by a Kenyan"),
+    ("marathon_es", "marathon_other_en", False, "another marathon, Spanish against English"),
+    ("marathon_brief_en", "marathon_other_en", False, "a brief and another marathon"),
+    ("markets_en", "markets_other_en", False, "another market story: oil"),
+    ("markets_pl", "markets_other_es", False, "another market day, Polish against Spanish"),
+    ("markets_en", "markets_other_es", False, "another market day: Madrid's week"),
+    ("markets_brief_es", "markets_other_en", False, "a one-sentence brief and another market story"),
+    ("flood_en", "cup_with_flood_line_en", False, "a cup match that mentions the flood in one line"),
+    ("flood_wire", "cup_with_flood_line_en", False, "the same, against the short wire"),
+    ("election_en", "markets_en", False, "unrelated: an election and a market day"),
+    ("marathon_es", "flood_pl", False, "unrelated: a race and a flood"),
+]
+DEV_STORIES = [
+    ["cup_with_flood_line_en"], ["election_brief_pl", "election_en", "election_es", "election_wire"], ["election_other_pl"],
+    ["flood_en", "flood_feature_en", "flood_pl", "flood_wire"], ["flood_other_es"],
+    ["marathon_brief_en", "marathon_en", "marathon_es"], ["marathon_other_en"], ["markets_brief_es", "markets_en", "markets_pl"],
+    ["markets_other_en"], ["markets_other_es"],
+]
+"""The events the dev articles form all together."""
 
 STORIES = {
     "troops_en": ("en", "Russian paratroopers landed in Almaty on Thursday as the CSTO sent 2,500 troops to Kazakhstan. "
@@ -174,11 +224,111 @@ def test_numbers_as_features(text, found):
     assert numbers(text) == found
 
 
-def test_settings_are_the_configured_defaults_and_checked():
+@pytest.mark.parametrize("bad, message", [
+    ({"min_similarity": 1.5}, "min_similarity"), ({"candidate_cosine": -0.1}, "candidate_cosine"),
+    ({"sentence_top_k": 0}, "sentence_top_k"), ({"sentence_weight": -1.0}, "sentence_weight"),
+    ({"embedding_weight": 0.0, "sentence_weight": 0.0, "names_weight": 0.0}, "not all 0"),
+])
+def test_settings_are_the_configured_defaults_and_checked(bad, message):
     assert EventSettings() == EventSettings.from_config(load_config())
     assert EventSettings().min_similarity == load_config()["events"]["min_similarity"]
-    with pytest.raises(ValueError, match="min_similarity"):
-        EventSettings(min_similarity=1.5)
+    with pytest.raises(ValueError, match=message):
+        EventSettings(**bad)
+
+
+@pytest.fixture(scope="module")
+def dev_articles() -> dict[str, EventArticle]:
+    """The hand-written dev articles, compared on their English (the default `on: both` groups on the English)."""
+    articles = yaml.safe_load(DEV.read_text(encoding="utf-8"))["articles"]
+    return {name: EventArticle(name, tuple(a.get("english", a["sentences"])), "en") for name, a in articles.items()}
+
+
+@pytest.mark.parametrize("a, b, same, why", DEV_PAIRS, ids=[row[3] for row in DEV_PAIRS])
+def test_paraphrased_reports_of_one_story_are_one_event_and_near_misses_are_not(embedder, dev_articles, a, b, same, why):
+    """Each pair alone (the threshold is absolute): reports of one story that share few words and no mean vector
+    are one event through their best-matched sentences; another flood, election, race or market day is not."""
+    events = group_events([dev_articles[a], dev_articles[b]], embedder.embed)
+    assert (len(events) == 1) == same, why
+
+
+def test_the_dev_articles_together_form_their_stories(embedder, dev_articles):
+    assert sorted(e.articles for e in group_events(list(dev_articles.values()), embedder.embed)) == DEV_STORIES
+
+
+def unit(*rows: list[float]) -> np.ndarray:
+    vectors = np.array(rows, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+AGREEMENT = [
+    # (case, sentence vectors of a, of b, top_k, agreement)
+    ("the same sentences", [[1, 0, 0], [0, 1, 0]], [[0, 1, 0], [1, 0, 0]], 3, 1.0),
+    ("one shared sentence of three, diluted by top-3", [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, -1, 0], [0, 0, -1]], 3,
+     (1 / 3 + 1 / 3) / 2),
+    ("the same, top-1 sees only the shared one", [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, -1, 0], [0, 0, -1]], 1, 1.0),
+    ("a one-sentence brief inside a long report", [[1, 0, 0]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], 3, (1.0 + 1 / 3) / 2),
+    ("orthogonal", [[1, 0, 0]], [[0, 1, 0]], 3, 0.0),
+]
+
+
+@pytest.mark.parametrize("case, a, b, top_k, expected", AGREEMENT, ids=[row[0] for row in AGREEMENT])
+def test_the_sentences_agreement(case, a, b, top_k, expected):
+    """Each sentence's best cosine in the other article, the mean of the top_k best each way, the two ways averaged."""
+    table = {f"a{k}": v for k, v in enumerate(unit(*a))} | {f"b{k}": v for k, v in enumerate(unit(*b))}
+    articles = [EventArticle("a", tuple(f"a{k}" for k in range(len(a)))), EventArticle("b", tuple(f"b{k}" for k in range(len(b))))]
+    signals = ArticleSignals.of(articles, lambda texts: np.stack([table[t] for t in texts]), EventSettings())
+    found = sentence_agreement(signals, np.array([0, 1]), np.array([1, 0]), top_k)
+    assert found == pytest.approx([expected, expected], abs=1e-6)
+
+
+def test_articles_below_the_candidate_cosine_are_never_linked_whatever_their_names():
+    """The prefilter is part of the definition (a similarity of 0), so the blocked search and the dense clustering
+    agree, and sentences and names are read only for the pairs above it."""
+    table = {"a": unit([1, 0])[0], "b": unit([0.3, 1])[0]}
+    articles = [EventArticle("a", ("a",)), EventArticle("b", ("b",))]
+    signals = ArticleSignals.of(articles, lambda texts: np.stack([table[t] for t in texts]), EventSettings())
+    cosine = float(signals.vectors[0] @ signals.vectors[1])
+    assert similarity(signals, np.array([0]), np.array([1]), EventSettings(candidate_cosine=cosine + 0.01)) == 0.0
+    assert similarity(signals, np.array([0]), np.array([1]), EventSettings(candidate_cosine=cosine - 0.01)) > 0.0
+
+
+TWO_STORIES = ["flood_en", "flood_wire", "cup_with_flood_line_en", "marathon_en", "marathon_brief_en"]
+"""English articles of the dev set: a flood, a marathon, and a cup match whose one line on the flood must not pair."""
+
+
+def test_mt_build_and_mt_align_group_articles_into_events(tmp_path, dev_articles):
+    """Wired in: events.jsonl in the work folder, event_id on articles, pairs and facts, no pair or fact across two
+    events, the `events` configuration, the build's summary, and `mt align` on its own gives the same events."""
+    inputs = tmp_path / "articles"
+    inputs.mkdir()
+    for name in TWO_STORIES:
+        headline, *body = dev_articles[name].texts
+        (inputs / f"{name}.txt").write_text(headline + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    (inputs / "articles.yaml").write_text("".join(f"{name}:\n  language: en\n  published: 2026-03-0{1 + k % 2}\n"
+                                                  for k, name in enumerate(TWO_STORIES)), encoding="utf-8")
+    corpus, work = tmp_path / "corpus", tmp_path / "work"
+    result = CliRunner().invoke(app, ["build", str(inputs), "-o", str(corpus), "--work", str(work), "--english-from", "reference",
+                                      "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert "events 3, articles 5, pairs " in " ".join(result.output.split())
+    events = read_events(work / "alignment" / "events.jsonl")
+    assert sorted(e.articles for e in events) == [["cup_with_flood_line_en"], ["flood_en", "flood_wire"], ["marathon_brief_en", "marathon_en"]]
+    event_of = {a: e.event_id for e in events for a in e.articles}
+    articles = list(load_dataset(str(corpus), "articles", split="train"))
+    assert {r["article"]: r["event_id"] for r in articles} == event_of
+    pairs = list(load_dataset(str(corpus), "pairs", split="train"))
+    assert {event_of[p["article_a"]] for p in pairs} == {event_of["flood_en"], event_of["marathon_en"]}, "both stories pair"
+    assert all(event_of[p["article_a"]] == event_of[p["article_b"]] == p["event_id"] for p in pairs)
+    facts = list(load_dataset(str(corpus), "facts", split="train"))
+    assert facts and all({event_of[m["article"]] for m in f["members"]} == {f["event_id"]} for f in facts)
+    assert [r["event_id"] for r in load_dataset(str(corpus), "events", split="train")] == [e.event_id for e in events]
+    assert json.loads((work / "alignment" / "alignment.json").read_text())["events"]["count"] == 3
+
+    again = tmp_path / "aligned"
+    result = CliRunner().invoke(app, ["align", str(work / "translated.jsonl"), "-o", str(again), "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert read_events(again / "events.jsonl") == events
+    assert (again / "pairs.jsonl").read_bytes() == (work / "alignment" / "pairs.jsonl").read_bytes()
 
 
 def test_one_event_aligns_exactly_as_the_whole_corpus_and_two_events_never_pair_across(embedder):

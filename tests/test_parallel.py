@@ -1,9 +1,11 @@
-"""Parallel mode: in-order links of every type on synthetic documents, the banded search against full matrices, the
-document's own length ratio and margin scale, linear memory, plain-file input, vecalign's format."""
+"""Parallel mode: in-order links of every type on synthetic documents, a sentence left out next to a merge, the banded
+search against full matrices, the document's own length ratio and margin scale, linear memory, plain-file input,
+vecalign's format."""
 
 from __future__ import annotations
 
 import tracemalloc
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -31,6 +33,20 @@ def test_a_swap_of_neighbours_is_one_2_2_link():
     source, target, gold = document([(1, 1), SWAP, (1, 1)])
     assert source[1:3] == target[1:3][::-1]
     assert align_in_order(source, target, bag_of_words, SETTINGS)[0] == gold == [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,))]
+
+
+@pytest.mark.parametrize("merge", [(2, 1), (1, 2)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_sentence_left_out_next_to_a_merge_is_not_carried_into_it(merge, seed):
+    """Every sentence of the document shares six topic words, as the sentences of one news story share its names, so
+    the two sentences added after a merge are near it (above `member_floor`): they are still left out, because the
+    merge is closer to its counterpart without them (`dilution_weight`; with 0, one of them joins the merge)."""
+    plan = [(1, 1)] * 6 + [merge] + [(1, 0) if merge == (1, 2) else (0, 1)] * 2 + [(1, 1)] * 6
+    source, target, gold = document(plan, seed)
+    topic = " ".join(f"topic{i}" for i in range(6))
+    source, target = [f"{topic} {s}" for s in source], [f"{topic} {t}" for t in target]
+    assert align_in_order(source, target, bag_of_words, SETTINGS)[0] == gold
+    assert align_in_order(source, target, bag_of_words, replace(SETTINGS, dilution_weight=0.0))[0] != gold
 
 
 def test_link_types_up_to_max_align():

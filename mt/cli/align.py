@@ -12,6 +12,8 @@ from rich.markup import escape
 
 from mt.atomic import check_output_file, check_output_folder
 from mt.config import default_cache_dir
+from mt.records import read_articles
+from mt.workfolder import articles_beside
 from mt.cli.common import (
     CONFIG_OPTION,
     QUIET_OPTION,
@@ -42,7 +44,7 @@ class On(str, Enum):
 
 def align_command(
     inputs: List[Path] = typer.Argument(..., metavar="TRANSLATED|SOURCE TARGET", help="Translated segments from `mt translate` (JSON Lines); or, with --mode parallel, two plain text files that translate each other. - reads one of them from stdin.", dir_okay=False, allow_dash=True),
-    output: Path = typer.Option(..., "--output", "-o", metavar="FOLDER|FILE", help="Folder for pairs.jsonl, facts.jsonl and alignment.json (- writes the pairs to stdout, as JSON Lines); for two plain files, the links file (- for stdout).", allow_dash=True),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FOLDER|FILE", help="Folder for pairs.jsonl, facts.jsonl, events.jsonl and alignment.json (- writes the pairs to stdout, as JSON Lines); for two plain files, the links file (- for stdout).", allow_dash=True),
     split: bool = typer.Option(False, "--split", help="Plain files: segment them into sentences (default: one sentence a line)."),
     mode: Mode = typer.Option(Mode.comparable, help="comparable: any order, partial overlap (news); parallel: in-order, for translations of each other."),
     kinds: Optional[str] = typer.Option(None, metavar="KINDS", help="Comma-separated segment kinds to align (default: configs, body,headline)."),
@@ -60,13 +62,16 @@ def align_command(
 ) -> None:
     """Find the sentences in different articles that report the same fact, and group them into facts.
 
-    Writes pairs.jsonl (each pair with its score and every signal: cosine,
+    In comparable mode the articles are first grouped into events (the stories
+    they report; dates from the articles.jsonl beside the input), and sentences
+    are compared only within an event. Writes pairs.jsonl (each pair with its score and every signal: cosine,
     margin, chrF, agreement of names and numbers, same quantity counted), facts.jsonl (n-way groups with the numbers
-    each outlet gives and the disagreements found) and alignment.json (the
+    each outlet gives and the disagreements found), events.jsonl (the events) and alignment.json (the
     settings used). In parallel mode also links/<a>__<b>.txt in the
     `\\[i, j]:\\[k]` format of vecalign and bertalign.
     """
     from alignments import AlignmentSettings  # lazy on purpose: `mt --help` must not import the stages
+    from alignments.events import EventSettings  # lazy on purpose: `mt --help` must not import the stages
     from mt import pipeline, streams
 
     loaded = config_from(config)
@@ -96,8 +101,11 @@ def align_command(
         if not to_stdout:
             check_output_folder(output, protect=protect, force=force)
         segments = streams.read_translated(translated)
+        beside = articles_beside(translated) if str(translated) != streams.STDIO else None
+        articles = read_articles(beside) if beside is not None and beside.is_file() else []  # dates for the events
         options = pipeline.AlignOptions(mode=mode.value, device=device, cache_dir=cache_dir, use_cache=not no_cache, vectors=vectors)
-        run = pipeline.align(segments, settings, options, input_name="stdin" if str(translated) == streams.STDIO else translated.name, progress=progress_bars(quiet))
+        run = pipeline.align(segments, settings, options, input_name="stdin" if str(translated) == streams.STDIO else translated.name,
+                             progress=progress_bars(quiet), articles=articles, events=EventSettings.from_config(loaded))
         if to_stdout:
             streams.write_records(streams.STDIO, run.result.pairs, echo=typer.echo)
         else:

@@ -102,7 +102,7 @@ def build_command(
             print_translation_summary(report.translation)
         print_alignment_summary(report.alignment)
         counts = report.counts
-        console.print(f"pairs {counts['pairs']}, facts {counts['facts']}, articles {counts['articles']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)", markup=False)
+        console.print(f"events {counts['events']}, articles {counts['articles']}, pairs {counts['pairs']}, facts {counts['facts']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)", markup=False)
 
 
 def _shell_command() -> str:

@@ -273,11 +273,12 @@ def report_references(report, quiet: bool) -> None:
 
 def print_alignment_summary(run) -> None:
     result = run.result
-    rows = [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
-            ("pairs", len(result.pairs)), ("facts", len(result.facts)),
-            ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
-            ("disagreements", sum(len(f.disagreements) for f in result.facts)),
-            ("sentences embedded now", run.embedded_now)]
+    rows = [("events", len(run.events))] if run.events else []
+    rows += [("segments aligned", len(result.aligned)), ("articles", len({s.article for s in result.aligned})),
+             ("pairs", len(result.pairs)), ("facts", len(result.facts)),
+             ("facts in 3+ articles", sum(f.n_articles >= 3 for f in result.facts)),
+             ("disagreements", sum(len(f.disagreements) for f in result.facts)),
+             ("sentences embedded now", run.embedded_now)]
     rows += [(f"left out: translation flagged {flag}", len(ids)) for flag, ids in result.skipped.items()]
     console.table("alignment", ("", ""), rows, header=False)
 

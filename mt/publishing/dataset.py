@@ -21,12 +21,7 @@ from mt.publishing.errors import PublishError
 from mt.publishing.layout import CARD_FILE, DATA_FILE, LICENSE_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE
 from mt.publishing.report import render_report
 from mt.records import RecordError, read_events
-from mt.workfolder import WorkFolder, read_for_publishing
-
-
-EVENTS_FILE = "events.jsonl"
-"""The events alignment ran in (mt.records.Event, one a line), in the work folder's alignment/ beside pairs.jsonl;
-without it the corpus is one event (see `Corpus.event_list`)."""
+from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
 def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[str, int]:
@@ -65,7 +60,7 @@ def read_corpus(work: Path, *, command: str, timestamp: bool = False) -> Corpus:
     provenance = Provenance(command=command, toolkit_version=__version__, translation_models=models, alignment=settings,
                             created=created)
     kinds: Sequence[str] = settings.get("kinds") or load_config()["alignment"]["kinds"]
-    events_file = WorkFolder(work).alignment / EVENTS_FILE
+    events_file = AlignmentFolder(WorkFolder(work).alignment).events  # none (parallel mode, an older folder): one event
     try:
         events = read_events(events_file) if events_file.is_file() else []
     except RecordError as error:

@@ -43,7 +43,7 @@ def alignment_notes(tables: Tables, kinds: Sequence[str] = (), alignment: Mappin
         by_flag = ", ".join(f"{flag} {n}" for flag, n in sorted(flagged.items()) if n)
         notes.append(f"{sum(flagged.values())} sentence(s) were left out of alignment because their translation is flagged ({by_flag}).")
     if not tables["pairs"]:
-        notes.append(_why_no_pairs(taking_part, labels, of_kinds, alignment.get("threshold")))
+        notes.append(_why_no_pairs(taking_part, labels, of_kinds, alignment.get("threshold"), tables.get("events", ())))
     if not tables["facts"]:
         notes.append("No facts: a fact groups pairs, and there are none." if not tables["pairs"] else
                      "No facts: no pair was strong enough to stand as a fact of its own (alignment.fact_alone_score).")
@@ -51,13 +51,19 @@ def alignment_notes(tables: Tables, kinds: Sequence[str] = (), alignment: Mappin
 
 
 def _why_no_pairs(taking_part: Sequence[Mapping[str, Any]], labels: Mapping[str, str], of_kinds: str,
-                  threshold: float | None) -> str:
-    """The likely reason for zero pairs, from how many articles had sentences to align."""
+                  threshold: float | None, events: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The likely reason for zero pairs, from how many articles had sentences to align and how they were grouped
+    into events (sentences are compared only within one)."""
     if not taking_part:
         return f"No pairs: no article has a sentence of the kinds that are aligned{of_kinds}."
     if len(taking_part) == 1:
         return (f"No pairs: only one article, {_named(taking_part[0]['article'], labels)}, has sentences to align, and a pair needs "
                 "sentences from two different articles. Add articles that report the same events.")
+    aligned = {a["article"] for a in taking_part}
+    if events and all(len(aligned.intersection(e["articles"])) <= 1 for e in events):
+        return (f"No pairs: the {len(aligned)} articles with sentences to align report different stories: each is an "
+                "event of its own, and sentences are compared only within an event (events.min_similarity in a "
+                "--config file sets how alike two articles must be to be one event).")
     sentences = sum(a["aligned"] for a in taking_part)
     reached = f"the threshold ({threshold})" if threshold is not None else "the threshold"
     return (f"No pairs: no two sentences of different articles reached {reached}. Likely reasons: the articles share "
