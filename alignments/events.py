@@ -60,6 +60,9 @@ from alignments.settings import AlignmentSettings
 from mt.config import configured, load_config
 from mt.records import ArticleInfo, Event, Segment, event_id_for
 
+MapParts = Callable[[Callable[[list[Segment]], Any], Sequence[list[Segment]]], list[Any]]
+"""How `align_by_event` runs its independent per-event calls: (align, parts) -> one result per part, in order."""
+
 
 @dataclass(frozen=True)
 class EventSettings:
@@ -514,15 +517,22 @@ def one_event(article_names: Iterable[str]) -> Event:
     return Event(event_id_for(names_), names_)
 
 
-def align_by_event(segments: Sequence[Segment], events: Sequence[Event], align: Callable[[list[Segment]], Any]) -> Any:
+def in_order(align: Callable[[list[Segment]], Any], parts: Sequence[list[Segment]]) -> list[Any]:
+    """`align` on each part, one after the other, in this process: the local engine's way to run events."""
+    return [align(part) for part in parts]
+
+
+def align_by_event(segments: Sequence[Segment], events: Sequence[Event], align: Callable[[list[Segment]], Any],
+                   map_parts: MapParts = in_order) -> Any:
     """Run `align` (segments -> an AlignmentResult, e.g. `lambda part: alignments.align(part, settings, embedder)`)
     on each event's segments alone, in the events' order, and merge: pairs and facts carry their `event_id`, facts
     come in reading order, skipped ids in input order. One event of all the articles gives exactly what `align`
     gives on all the segments, and so does no event at all (parallel mode, or grouping not asked for). A segment of
     an article that no event names is aligned with nothing.
 
-    Each call is independent, so events can run as separate tasks (Ray); the merge is the same whatever the order
-    they finish in.
+    Each call is independent, so events can run as separate tasks: `map_parts(align, parts)` returns one result per
+    part, in the parts' order (`in_order` here; the engine's `align_mapper` on Ray). The merge reads only that
+    order, so it is the same whatever the order the tasks finish in.
     """
     from alignments.facts import reading_order  # lazy on purpose: alignments.facts imports the signals; glue needs only this
 
@@ -539,12 +549,10 @@ def align_by_event(segments: Sequence[Segment], events: Sequence[Event], align: 
     jobs = [(event_id, part) for event_id, part in parts.items() if part] + [(None, part) for _, part in sorted(alone.items())]
     if not jobs:
         return align([])
-    results = []
-    for event_id, part in jobs:
-        result = align(part)
+    results = map_parts(align, [part for _, part in jobs])
+    for (event_id, _), result in zip(jobs, results, strict=True):
         for record in [*result.pairs, *result.facts]:
             record.event_id = event_id
-        results.append(result)
     order = {segment.id: k for k, segment in enumerate(segments)}
     skipped: dict[str, list[str]] = defaultdict(list)
     for result in results:

@@ -14,6 +14,13 @@ one of these and prints.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
+from glob import escape as glob_escape
+import json
+import os
+import shlex
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -29,16 +36,16 @@ from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
 from mt.publishing import publish
-from mt.records import ArticleInfo, Event, Segment, write_jsonl
+from mt.records import ArticleInfo, Event, Fact, Pair, Segment, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, record_build_command
+from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, read_build_record, record_build_command
 
 __all__ = [
     "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions", "align",
-    "align_parallel_files", "attach_references", "build", "embed", "english_from_references", "no_progress", "segment",
+    "add_to_corpus", "align_parallel_files", "attach_references", "build", "embed", "english_from_references", "no_progress", "segment",
     "segment_text", "translate", "translation_settings", "write_alignment",
 ]
 
@@ -82,6 +89,14 @@ class AlignmentRun:
     """The events the articles were grouped into (comparable mode); sentences were aligned within each."""
 
 
+Aligner = Callable[[list[Segment]], AlignmentResult]
+Reuse = Callable[[Aligner], Aligner]
+
+
+def _align_part(part: list[Segment], *, settings: AlignmentSettings, embedder: Embedder, mode: str, progress: Progress) -> AlignmentResult:
+    return align_segments(part, settings, embedder, mode, progress=progress)
+
+
 def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager:
     """The embedding cache the options ask for, or none; closed when the stage ends."""
     if not options.use_cache:
@@ -91,10 +106,11 @@ def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None, options: AlignOptions = AlignOptions(), *,
           input_name: str = "", progress: Progress = no_progress, articles: Sequence[ArticleInfo] = (),
-          events: EventSettings | None = None) -> AlignmentRun:
+          events: EventSettings | None = None, reuse: Reuse | None = None) -> AlignmentRun:
     """Pairs and facts across articles (`settings`: default the configured ones). In comparable mode the articles
     are first grouped into events (`events`: default the configured settings; `articles` gives their dates), and
-    sentences are aligned only within an event, so a fact never spans two."""
+    sentences are aligned only within an event, so a fact never spans two. `reuse` wraps the per-event aligner
+    (`mt build --into` gives untouched events their earlier result)."""
     settings = settings or AlignmentSettings()
     events = events or EventSettings()
     with _embedding_cache(options) as cache:
@@ -105,8 +121,8 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
         if options.mode == "comparable":
             grouped = group_events(articles_for_events(segments, articles, settings), embedder.embed, events)
         with progress("aligning", sum(1 for s in segments if s.kind in settings.kinds)) as step:
-            result = align_by_event(segments, grouped,
-                                    lambda part: align_segments(part, settings, embedder, options.mode, progress=step))
+            aligner = partial(_align_part, settings=settings, embedder=embedder, mode=options.mode, progress=step)
+            result = align_by_event(segments, grouped, reuse(aligner) if reuse else aligner)
     sources = embedder.sources  # the English view's embedder and, with `on: both`, the originals' (its sibling)
     record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
               "skipped_for_flags": {flag: len(ids) for flag, ids in result.skipped.items()}}
@@ -234,7 +250,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress,
                 articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config))
     write_alignment(folder.alignment, run, force=options.force)
-    record_build_command(folder, command)
+    record_build_command(folder, command, build_settings(inputs, output, config, options))
     on_stage("publish")
     counts = publish(work, output, command=command, timestamp=options.timestamp, force=options.force)
     return BuildReport(segmentation, translation, run, counts, engine)
@@ -251,3 +267,195 @@ def check_build_outputs(inputs: Sequence[Path], output: Path, work: WorkFolder, 
     check_output_folder(work.alignment, force=options.force)
     for written in (work.segments, work.articles, work.translated, work.build_record, work.vectors):
         check_output_file(written, protect=given)
+
+
+class IncrementalError(WorkFolderError):
+    """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
+
+
+def build_settings(inputs: Sequence[Path], output: Path, config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
+    """What build.json keeps beside the command, so that `mt build --into` finds the corpus's inputs and refuses to
+    add articles made with other settings (the corpus would no longer equal a rebuild)."""
+    return {"inputs": [str(path) for path in inputs], "corpus": str(Path(output).expanduser().resolve()),
+            "settings": _comparable_settings(config, options)}
+
+
+def _comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
+    """The settings that shape the corpus, as JSON gives them back (so a recorded and a current copy compare equal)."""
+    return json.loads(json.dumps({"english_from": options.english_from, "models": options.translate.models,
+                                  "backend": options.translate.backend, "config": config}, default=str))
+
+
+def _first_difference(recorded: Any, current: Any, path: str = "") -> str | None:
+    """The dotted key where two settings trees first differ, or None when they are equal."""
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        for key in sorted(set(recorded) | set(current)):
+            found = _first_difference(recorded.get(key), current.get(key), f"{path}.{key}" if path else key)
+            if found:
+                return found
+        return None
+    return None if recorded == current else (path or "settings")
+
+
+def _command_with(command: str, old_inputs: Sequence[str], new_inputs: Sequence[Path]) -> str:
+    """The recorded command with the new inputs after the old ones: the full build the updated corpus equals."""
+    try:
+        tokens = shlex.split(command)
+    except ValueError:
+        tokens = []
+    given = {Path(path) for path in old_inputs}
+    places = [k for k, token in enumerate(tokens[2:], start=2) if not token.startswith("-") and Path(token) in given]
+    at = places[-1] + 1 if places else len(tokens)
+    if not tokens:
+        return command + " " + " ".join(shlex.quote(str(p)) for p in new_inputs)
+    tokens[at:at] = [str(p) for p in new_inputs]
+    return " ".join(shlex.quote(token) for token in tokens)
+
+
+@dataclass
+class BuiltCorpus:
+    """What an earlier `mt build` left in its work folder, read once."""
+
+    record: dict[str, Any]
+    segments: list[Segment]
+    translated: list[Segment]
+    articles: list[ArticleInfo]
+    pairs: list[Pair]
+    facts: list[Fact]
+    events: list[Event]
+    alignment: dict[str, Any]
+    """alignment.json of the build: the settings and the embedders' sources."""
+
+
+def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], options: BuildOptions) -> BuiltCorpus:
+    """The corpus's work folder, checked: built by `mt build` into `corpus`, with events, and the same settings."""
+    from mt.atomic import is_own_output  # lazy on purpose: only --into reads a built corpus
+
+    where = corpus.expanduser().resolve()
+    if not where.is_dir() or not is_own_output(where) or not (where / "README.md").is_file():
+        raise IncrementalError(f"{corpus}: not a corpus built by mt build (no README.md and .mt-output); build it first with `mt build ARTICLES/ -o {corpus}`")
+    record = read_build_record(work)
+    if record is None:
+        raise IncrementalError(f"{work.root}: holds no build record (build.json); name the work folder that built {corpus} with --work")
+    if "corpus" in record and Path(record["corpus"]) != where:
+        raise IncrementalError(f"{work.root}: built {record['corpus']}, not {where}; name the work folder that built {corpus} with --work")
+    if "settings" in record:
+        differs = _first_difference(record["settings"], _comparable_settings(config, options))
+        if differs:
+            raise IncrementalError(f"{corpus}: was built with another {differs} than this command's; add articles with the "
+                                   f"settings of `{record['command']}`, or rebuild with -o")
+    alignment = AlignmentFolder(work.alignment)
+    needed = [work.segments, work.translated, work.articles, alignment.pairs, alignment.facts, alignment.events, alignment.settings]
+    missing = [str(p) for p in needed if not p.is_file()]
+    if missing:
+        raise IncrementalError(f"{work.root}: cannot add articles, missing {', '.join(missing)} (a corpus built without events, "
+                               f"or by an older mt); rebuild it with `mt build ... -o {corpus}`")
+    try:
+        settings = json.loads(alignment.settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IncrementalError(f"{alignment.settings}: cannot read it ({error}); rebuild the corpus with -o") from None
+    return BuiltCorpus(record, read_segments(work.segments), read_segments(work.translated), read_articles(work.articles),
+                       read_pairs(alignment.pairs), read_facts(alignment.facts), read_events(alignment.events), settings)
+
+
+def _reusing(old: BuiltCorpus, new_articles: set[str], aligner: Aligner, settings: AlignmentSettings) -> Aligner:
+    """An `align` for align_by_event that gives an untouched event (the same articles as an old event, none new)
+    its old pairs and facts, and aligns the others. Alignment inside an event reads only that event's segments,
+    so the old result is what aligning it again would give."""
+    from alignments.comparable import skipped_for_flags  # lazy on purpose: the aligner's modules load with alignment
+
+    old_events = {frozenset(event.articles): event.event_id for event in old.events}
+    pairs: dict[str | None, list[Pair]] = {}
+    facts: dict[str | None, list[Fact]] = {}
+    for pair in old.pairs:
+        pairs.setdefault(pair.event_id, []).append(pair)
+    for fact in old.facts:
+        facts.setdefault(fact.event_id, []).append(fact)
+
+    def align_part(part: list[Segment]) -> AlignmentResult:
+        articles = frozenset(segment.article for segment in part)
+        event_id = old_events.get(articles)
+        if event_id is None or articles & new_articles:
+            return aligner(part)
+        return AlignmentResult(pairs.get(event_id, []), facts.get(event_id, []), skipped=skipped_for_flags(part, settings))
+    return align_part
+
+
+def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: dict[str, Any] | None = None,
+                  options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
+                  on_stage: Callable[[str], None] = lambda name: None) -> BuildReport:
+    """Add the articles of `inputs` to a corpus `mt build` wrote, giving byte for byte what a full build of the old
+    and new inputs gives: only the new articles are segmented and translated, events are regrouped over all the
+    articles, and sentences are aligned again only in the events whose articles changed.
+
+    The new work folder files are written into a staging folder beside `work` and the corpus is published from it
+    (atomically), before the files move into `work`: a run killed before the corpus is swapped leaves the old
+    corpus and work folder as they were."""
+    config = config or load_config()
+    folder = WorkFolder(work)
+    old = read_built_corpus(corpus, folder, config, options)
+    check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
+    engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
+    on_stage("segment")
+    segmentation = segment(list(inputs), config, progress=progress)
+    if not segmentation.articles:
+        raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
+    known = {article.name for article in old.articles}
+    again = sorted(article.name for article in segmentation.articles if article.name in known)
+    if again:
+        raise IncrementalError(f"article '{again[0]}' is already in {corpus}" + (f" (and {len(again) - 1} more)" if len(again) > 1 else "")
+                               + "; rename its file, or rebuild the corpus with -o to replace an article")
+    parent, name = Path(work).resolve().parent, Path(work).resolve().name
+    for leftover in parent.glob(f".{glob_escape(name)}.*.incoming"):  # a killed update's staging folder: incomplete
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".incoming"))
+    try:
+        staged = WorkFolder(staging)
+        write_jsonl(staged.segments, [*old.segments, *segmentation.segments])
+        articles = [*old.articles, *(article.info() for article in segmentation.articles)]
+        write_jsonl(staged.articles, articles)
+        new_segments = engine.read_segments(str(staged.segments))[len(old.segments):]
+        on_stage("translate")
+        translation: TranslationSummary | ReferenceReport
+        if options.english_from == "reference":
+            translation = english_from_references(new_segments, options.references)
+        else:
+            if options.references is not None:
+                attach_references(new_segments, options.references)
+            translation = translate(new_segments, config, options.translate, progress, engine)
+        write_jsonl(staged.translated, [*old.translated, *new_segments])
+        on_stage("align")
+        settings = AlignmentSettings.from_config(config)
+        translated = engine.read_segments(str(staged.translated))
+        align_options = options.align
+        if engine.embeds_ahead:
+            embed(translated, staged.vectors, settings, engine=engine)
+            align_options = replace(align_options, vectors=staged.vectors)
+        new_names = {article.name for article in segmentation.articles}
+        run = align(translated, settings, align_options, input_name=staged.translated.name, progress=progress, articles=articles,
+                    events=EventSettings.from_config(config), reuse=lambda aligner: _reusing(old, new_names, aligner, settings))
+        used = "multilingual_embedder_source"  # the untouched events were aligned with it, though this run loaded none
+        if used in old.alignment and used not in run.record:
+            run.record[used] = old.alignment[used]
+        write_alignment(staged.alignment, run)
+        command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
+        record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, config, options))
+        on_stage("publish")
+        counts = publish(staging, corpus, command=command, timestamp=options.timestamp, force=options.force)
+        _move_into(staged, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(segmentation, translation, run, counts, engine)
+
+
+def _move_into(staged: WorkFolder, folder: WorkFolder) -> None:
+    """The staged files into the work folder, each by a rename (alignment/ by mt/atomic.py's swap); other files
+    there (the user's, an older vectors.parquet) stay."""
+    from mt.atomic import _swap  # lazy on purpose: the one place a staged folder is swapped in without a fresh copy
+
+    folder.root.mkdir(parents=True, exist_ok=True)
+    for name in (staged.segments.name, staged.articles.name, staged.translated.name, staged.vectors.name):
+        if (staged.root / name).is_file():
+            os.replace(staged.root / name, folder.root / name)
+    _swap(staged.alignment, folder.alignment.resolve())
+    os.replace(staged.build_record, folder.build_record)

@@ -6,7 +6,7 @@
       translated.jsonl      mt translate   the same segments with `english`
       alignment/            mt align       pairs.jsonl, facts.jsonl, alignment.json (settings), links/ (parallel)
       vectors.parquet       mt embed       embeddings of the texts to align (`--engine ray`)
-      build.json            mt build       the command that built the folder
+      build.json            mt build       the command that built the folder, its inputs, corpus and settings
 
 Every file is JSON Lines or JSON with stable ids, readable in any editor.
 """
@@ -208,9 +208,24 @@ def build_command_of(work: WorkFolder) -> str | None:
     return json.loads(work.build_record.read_text(encoding="utf-8"))["command"]
 
 
-def record_build_command(work: WorkFolder, command: str) -> None:
+def record_build_command(work: WorkFolder, command: str, details: dict[str, Any] | None = None) -> None:
+    """build.json: the command, and `details` (inputs, corpus, settings) that `mt build --into` checks against."""
     with atomic_file(work.build_record) as staging:
-        staging.write_text(json.dumps({"command": command}, indent=2) + "\n", encoding="utf-8")
+        staging.write_text(json.dumps({"command": command, **(details or {})}, indent=2, ensure_ascii=False, default=str) + "\n",
+                           encoding="utf-8")
+
+
+def read_build_record(work: WorkFolder) -> dict[str, Any] | None:
+    """build.json as written by `mt build`, or None when the folder has none."""
+    if not work.build_record.is_file():
+        return None
+    try:
+        record = json.loads(work.build_record.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        raise WorkFolderError(f"{work.build_record}: cannot read the build record ({error})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("command"), str):
+        raise WorkFolderError(f"{work.build_record}: not a build record of mt build (no command)")
+    return record
 
 
 def write_vectors(output: Path, model: str, texts: Sequence[str], vectors: Sequence) -> int:

@@ -104,3 +104,62 @@ def test_missing_extra_is_one_line(tmp_path, monkeypatch, tiny_model_dir):
     result = runner.invoke(app, ["translate", str(path), "-o", str(tmp_path / "o.jsonl"), "-m", f"pl={tiny_model_dir}", "--engine", "ray"])
     assert result.exit_code == 1
     assert "pip install 'mt-comparable[ray]'" in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+ALIGN_CASES = [
+    # (case, segments per task at least, vectors from `embed`, articles left out of every event)
+    ("one task per event", 1, False, 0),
+    ("every event in one task", 10_000, False, 0),
+    ("vectors preloaded, as mt build --engine ray reads them", 1, True, 0),
+    ("an article that no event names", 1, False, 1),
+]
+
+
+@pytest.mark.parametrize("case, least, vectors, left_out", ALIGN_CASES, ids=[row[0] for row in ALIGN_CASES])
+def test_events_aligned_as_ray_tasks_are_the_local_bytes(local_ray, embedder, settings, tmp_path, case, least, vectors,
+                                                         left_out):
+    from test_events import segments_of
+
+    from alignments import align
+    from alignments.events import align_by_event, articles_for_events, group_events
+    from mt.engines.local import LocalEngine
+    from mt.engines.ray import RayEngine
+    from mt.pipeline import texts_to_embed
+
+    segments = segments_of(["troops_en", "troops_pl", "troops_en2", "football_en", "football_en2"])
+    events = group_events(articles_for_events(segments, [], settings), embedder.embed)
+    assert len(events) == 2, "a multi-event corpus"
+    if left_out:
+        last = events[-1]
+        events[-1] = type(last)(last.event_id, last.articles[:-left_out], last.central)
+    path = None
+    if vectors:
+        path = tmp_path / "vectors.parquet"
+        LocalEngine().embed(texts_to_embed(segments, settings), settings.embedder, path)
+    written = []
+    for engine in (LocalEngine(), RayEngine()):
+        mapper = engine.align_mapper(settings, "comparable", vectors=path)
+        if isinstance(engine, RayEngine):
+            mapper.least = least
+        result = align_by_event(segments, events, lambda part: align(part, settings, embedder), map_parts=mapper)
+        folder = tmp_path / type(engine).__name__
+        folder.mkdir()
+        write_jsonl(folder / "pairs.jsonl", result.pairs)
+        write_jsonl(folder / "facts.jsonl", result.facts)
+        written.append([(folder / name).read_bytes() for name in ("pairs.jsonl", "facts.jsonl")])
+    local, on_ray = written
+    assert on_ray == local and local[0] and local[1], case
+    assert mapper.tasks == (1 if least > 1000 else len(events) + left_out)
+
+
+@pytest.mark.parametrize("sizes, least, expected", [
+    ([], 5, []),
+    ([1, 1, 1], 5, [range(0, 3)]),
+    ([3, 3, 3], 5, [range(0, 2), range(2, 3)]),
+    ([9, 1, 9], 5, [range(0, 1), range(1, 3)]),
+    ([2, 2], 1, [range(0, 1), range(1, 2)]),
+])
+def test_small_events_share_a_task_and_order_is_kept(sizes, least, expected):
+    from mt.engines.ray import task_batches
+
+    assert task_batches(sizes, least) == expected

@@ -40,7 +40,8 @@ from mt.translation.references import REFERENCES_BESIDE_INPUTS
 
 def build_command(
     inputs: List[Path] = typer.Argument(..., metavar="INPUT...", help="Article files (.txt, .html, .jsonl) or directories (e.g. seeds/); an articles.yaml or .csv beside them names each article's outlet, url and date."),
-    output: Path = typer.Option(..., "--output", "-o", metavar="FOLDER", help="The dataset folder to write.", file_okay=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FOLDER", help="The dataset folder to write.", file_okay=False),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="FOLDER", help="Add the articles to this corpus, built earlier by mt build with the same --work and settings, instead of writing a new one (-o).", file_okay=False),
     work: Path = typer.Option(Path("work"), metavar="FOLDER", help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
     english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates with MarianMT; reference uses the human references (offline on the seeds)."),
     references: Optional[Path] = typer.Option(None, metavar="FILE", help="Human reference translations (default with --english-from reference: references/references.jsonl inside the input folder, as in seeds/).", exists=True, dir_okay=False),
@@ -67,7 +68,10 @@ def build_command(
 
     settings = config_from(config)
     choose_languages(settings, languages, source_lang)
-    if str(output) == "-" or str(work) == "-":
+    if (output is None) == (into is None):
+        fail("mt build needs -o FOLDER (a new corpus) or --into FOLDER (add to a corpus it built), not both" if output else
+             "mt build needs -o FOLDER (a new corpus) or --into FOLDER (add to a corpus it built)", code=2)
+    if str(output or into) == "-" or str(work) == "-":
         fail("mt build writes folders (a dataset and a work folder), not stdout: name them with -o and --work", code=2)
     if "-" in map(str, inputs):
         fail("mt build reads article files and folders, not stdin: use `mt segment - -o FILE` for one article", code=2)
@@ -82,12 +86,18 @@ def build_command(
         translate=pipeline.TranslateOptions(models=parse_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),
     )
-    command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model, languages or source_lang)
     quiet_transformers()
     quiet_datasets()
+    on_stage = (lambda name: None) if quiet else console.rule
     with user_errors():
-        report = pipeline.build(inputs, output, work, command=command, config=settings, options=options, progress=progress_bars(quiet),
-                                on_stage=(lambda name: None) if quiet else console.rule)
+        if into is not None:
+            output = into
+            report = pipeline.add_to_corpus(inputs, into, work, config=settings, options=options, progress=progress_bars(quiet),
+                                            on_stage=on_stage)
+        else:
+            command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model, languages or source_lang)
+            report = pipeline.build(inputs, output, work, command=command, config=settings, options=options,
+                                    progress=progress_bars(quiet), on_stage=on_stage)
     for problem in report.segmentation.problems:
         warn(escape(str(problem)))
     for note in getattr(report.translation, "notes", []):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from mt.errors import UserError
 from mt.progress import Progress
@@ -38,6 +38,11 @@ class Engine(Protocol):
 
     def embed(self, texts: Sequence[str], model: str, output: Path, device: str | None = None) -> int:
         """Embed distinct texts and write (model, text, vector) parquet to `output`; returns the rows written."""
+
+    def align_mapper(self, settings: Any, mode: str, *, device: str | None = None,
+                     vectors: Path | None = None) -> Callable[[Callable[[list[Segment]], Any], list[list[Segment]]], list[Any]]:
+        """How `align_by_event` runs its per-event calls (its `map_parts`): in this process, or as tasks that align
+        with `settings` and `mode` on an embedder of their own (`vectors`: parquet from `embed`, read by each)."""
 
     def describe(self) -> str | None:
         """What the last call did, in one line for the user (None: nothing worth saying)."""

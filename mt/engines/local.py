@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from alignments.embeddings import Embedder
+from alignments.events import MapParts, in_order
+from alignments.settings import AlignmentSettings
 from mt.config import default_cache_dir
 from mt.progress import Progress, no_progress
 from mt.records import Segment, read_segments
@@ -48,6 +50,11 @@ class LocalEngine:
     def embed(self, texts: Sequence[str], model: str, output: Path, device: str | None = None) -> int:
         vectors = Embedder(model, device=device).embed(list(texts)) if texts else []
         return write_vectors(output, model, texts, vectors)
+
+    def align_mapper(self, settings: AlignmentSettings, mode: str, *, device: str | None = None,
+                     vectors: Path | None = None) -> MapParts:
+        """The events one after the other, through the driver's own `align` (its embedder, cache and progress)."""
+        return in_order
 
     def describe(self) -> str | None:
         return None

@@ -12,7 +12,9 @@ construction.
 The cache is the driver's SQLite file. Workers need no cache of their own, so
 the cluster needs no shared filesystem for it (docs/scaling.md). Embeddings work
 the same way: distinct texts go through an actor pool, and the vectors are
-written as parquet for `mt align --vectors`.
+written as parquet for `mt align --vectors`. Alignment runs per event as Ray
+tasks (`align_mapper`): each task aligns a batch of events on an embedder kept
+in its worker process, and the driver merges the results in the events' order.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from alignments import AlignmentResult, AlignmentSettings
+from alignments import align as align_segments
 from alignments.embeddings import Embedder
 from mt.config import default_cache_dir
 from mt.engines.local import LocalEngine
@@ -40,6 +44,9 @@ from mt.workfolder import write_vectors
 TRANSLATE_BATCH = 64
 """Distinct texts per actor call: large enough to fill a token budget, small enough to checkpoint often."""
 EMBED_BATCH = 256
+ALIGN_TASK_SEGMENTS = 200
+"""Segments per alignment task, at least: consecutive small events travel together, as each Ray task costs some
+milliseconds to schedule and ship (docs/scaling.md has the figures)."""
 
 
 class RayUnavailableError(UserError, RuntimeError):
@@ -215,6 +222,70 @@ def embed(texts: Sequence[str], model: str, output: Path, *, workers: int | None
     return write_vectors(output, model, rows_text, rows_vector)
 
 
+_embedders: dict[tuple[str, str | None, str | None], Embedder] = {}
+"""A worker process's embedders, kept between its tasks: the model loads and the vectors file is read once."""
+
+
+def _worker_embedder(model: str, device: str | None, vectors: str | None) -> Embedder:
+    key = (model, device, vectors)
+    if key not in _embedders:
+        embedder = Embedder(model, device=device)
+        if vectors is not None:
+            embedder.preload(vectors)
+        _embedders[key] = embedder
+    return _embedders[key]
+
+
+def align_parts(parts: list[list[Segment]], settings: AlignmentSettings, mode: str, device: str | None,
+                vectors: str | None) -> list[AlignmentResult]:
+    """One task's work: each part aligned alone, as the local engine aligns it, in order."""
+    embedder = _worker_embedder(settings.embedder, device, vectors)
+    return [align_segments(part, settings, embedder, mode) for part in parts]
+
+
+def task_batches(sizes: Sequence[int], least: int) -> list[range]:
+    """Consecutive parts, each batch holding at least `least` segments (but the last); a large part goes alone."""
+    batches, start, held = [], 0, 0
+    for k, size in enumerate(sizes):
+        held += size
+        if held >= least:
+            batches.append(range(start, k + 1))
+            start, held = k + 1, 0
+    if start < len(sizes):
+        batches.append(range(start, len(sizes)))
+    return batches
+
+
+@dataclass
+class RayAlignMapper:
+    """`align_by_event`'s `map_parts` on Ray: one task per batch of events, results back in the parts' order.
+
+    The driver's `align` closes over its embedder (an SQLite cache, a loaded model) and its progress bar, which
+    cannot travel; the tasks run the same `alignments.align` with the same settings on an embedder of their own, so
+    the driver's `align` is not called. The embedder's vectors come from `vectors` when given (the parquet that
+    `embed` wrote: it must be readable by the workers, as on a local Ray or at a shared path or URI), else from the
+    model in the worker. Tasks take one CPU each and no GPU: alignment is CPU work once the vectors exist.
+    """
+
+    settings: AlignmentSettings
+    mode: str
+    device: str | None = None
+    vectors: str | None = None
+    address: str | None = None
+    least: int = ALIGN_TASK_SEGMENTS
+    tasks: int = 0
+    """Tasks the last call submitted."""
+
+    def __call__(self, align: Callable[[list[Segment]], AlignmentResult], parts: Sequence[list[Segment]]) -> list[AlignmentResult]:
+        ray = connect(self.address)
+        task = ray.remote(num_cpus=1)(align_parts)
+        settings = ray.put(self.settings)
+        batches = task_batches([len(part) for part in parts], self.least)
+        self.tasks = len(batches)
+        refs = [task.remote([parts[k] for k in batch], settings, self.mode, self.device, self.vectors) for batch in batches]
+        return [result for results in ray.get(refs) for result in results]
+
+
 class RayEngine:
     """The Ray engine: the same interface as the local one, the model work on an actor pool."""
 
@@ -236,6 +307,10 @@ class RayEngine:
 
     def embed(self, texts: Sequence[str], model: str, output: Path, device: str | None = None) -> int:
         return embed(texts, model, output, workers=self.workers, address=self.address)
+
+    def align_mapper(self, settings: AlignmentSettings, mode: str, *, device: str | None = None,
+                     vectors: Path | None = None) -> RayAlignMapper:
+        return RayAlignMapper(settings, mode, device, None if vectors is None else str(vectors), self.address)
 
     def describe(self) -> str | None:
         run = self.last_run

@@ -1,0 +1,123 @@
+"""`mt build NEW/ --into corpus/`: adding articles to a built corpus equals a full build of old and new inputs, byte
+for byte; only the events the new articles touch are aligned again; a killed update leaves the old corpus; refusals
+are one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mt import pipeline
+from mt.cli import app
+
+DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
+STORIES = ["flood_en", "flood_wire", "cup_with_flood_line_en", "marathon_en", "marathon_brief_en"]
+"""English dev articles (tests/test_events.py): a flood, a marathon, and a cup match with one line on the flood."""
+WORK_FILES = ["segments.jsonl", "articles.jsonl", "translated.jsonl", "alignment/pairs.jsonl", "alignment/facts.jsonl",
+              "alignment/events.jsonl", "alignment/alignment.json"]
+
+
+def write_articles(folder: Path, names: list[str]) -> Path:
+    """The dev articles as .txt files with an articles.yaml (English, dated), as a user's folder holds them."""
+    articles = yaml.safe_load(DEV.read_text(encoding="utf-8"))["articles"]
+    folder.mkdir(parents=True)
+    for name in names:
+        headline, *body = articles[name].get("english", articles[name]["sentences"])
+        (folder / f"{name}.txt").write_text(headline + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    (folder / "articles.yaml").write_text("".join(f"{name}:\n  language: en\n  published: 2026-03-0{1 + STORIES.index(name) % 2}\n"
+                                                  for name in names), encoding="utf-8")
+    return folder
+
+
+def mt_build(*args: object) -> str:
+    result = CliRunner().invoke(app, ["build", *map(str, args), "--english-from", "reference"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SPLITS = [
+    # (why, old articles, new articles, events aligned again: their articles)
+    ("a new article joins an event", ["flood_en", "cup_with_flood_line_en", "marathon_en", "marathon_brief_en"], ["flood_wire"],
+     [["flood_en", "flood_wire"]]),
+    ("new articles start a new event", ["flood_en", "flood_wire", "cup_with_flood_line_en"], ["marathon_en", "marathon_brief_en"],
+     [["marathon_brief_en", "marathon_en"]]),
+    ("a lone new article", ["flood_en", "flood_wire", "marathon_en", "marathon_brief_en"], ["cup_with_flood_line_en"],
+     [["cup_with_flood_line_en"]]),
+]
+
+
+@pytest.mark.parametrize("why, old, new, realigned", SPLITS, ids=[row[0] for row in SPLITS])
+def test_adding_articles_equals_a_full_build_and_aligns_only_the_touched_events(tmp_path, monkeypatch, why, old, new, realigned):
+    cache = tmp_path / "cache"
+    first, second = write_articles(tmp_path / "old", old), write_articles(tmp_path / "new", new)
+    full = tmp_path / "full"
+    mt_build(first, second, "-o", full / "corpus", "--work", full / "work", "--cache-dir", cache)
+
+    added = tmp_path / "added"
+    mt_build(first, "-o", added / "corpus", "--work", added / "work", "--cache-dir", cache)
+    aligned: list[list[str]] = []
+    real = pipeline._align_part
+    monkeypatch.setattr(pipeline, "_align_part", lambda part, **kw: aligned.append(sorted({s.article for s in part})) or real(part, **kw))
+    output = mt_build(second, "--into", added / "corpus", "--work", added / "work", "--cache-dir", cache)
+
+    assert sorted(aligned) == realigned, "only the events holding a new article, or changed, are aligned again"
+    assert "events 3, articles 5, pairs " in " ".join(output.split())
+    assert files_of(added / "corpus") == files_of(full / "corpus")
+    for name in WORK_FILES:
+        assert (added / "work" / name).read_bytes() == (full / "work" / name).read_bytes(), name
+    assert not list(tmp_path.glob("added/.work.*")), "no staging folder is left behind"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A corpus of the flood articles, built once; tests copy it before changing anything."""
+    root = tmp_path_factory.mktemp("built")
+    mt_build(write_articles(root / "old", STORIES[:2]), "-o", root / "corpus", "--work", root / "work", "--cache-dir", root / "cache")
+    write_articles(root / "new", STORIES[3:])
+    write_articles(root / "again", STORIES[:1])
+    (root / "plain").mkdir()
+    (root / "plain" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    return root
+
+
+REFUSALS = [
+    # (why, arguments after `mt build` (ROOT: the built folder), exit code, the first line says)
+    ("neither -o nor --into", ["ROOT/new"], 2, "needs -o FOLDER (a new corpus) or --into FOLDER"),
+    ("both -o and --into", ["ROOT/new", "-o", "ROOT/x", "--into", "ROOT/corpus"], 2, "not both"),
+    ("not a corpus mt built", ["ROOT/new", "--into", "ROOT/plain", "--work", "ROOT/work"], 1, "not a corpus built by mt build"),
+    ("an article already in the corpus", ["ROOT/again", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
+     "article 'flood_en' is already in"),
+    ("another work folder", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/elsewhere"], 1, "holds no build record"),
+    ("other settings than the build's", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work", "--languages", "en,pl"], 1,
+     "was built with another config.segmentation.languages"),
+]
+
+
+@pytest.mark.parametrize("why, args, code, says", REFUSALS, ids=[row[0] for row in REFUSALS])
+def test_refusals_are_one_line_and_change_nothing(built, why, args, code, says):
+    before = files_of(built / "corpus"), files_of(built / "work")
+    result = CliRunner().invoke(app, ["build", *(a.replace("ROOT", str(built)) for a in args), "--english-from", "reference",
+                                      "--cache-dir", str(built / "cache"), "-q"])
+    assert result.exit_code == code, result.output
+    assert result.output.startswith("error:") and says in " ".join(result.output.split()), result.output
+    assert (files_of(built / "corpus"), files_of(built / "work")) == before
+
+
+def test_a_killed_update_leaves_the_old_corpus_and_work_folder(built, monkeypatch):
+    before = files_of(built / "corpus"), files_of(built / "work")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "publish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
+    assert (files_of(built / "corpus"), files_of(built / "work")) == before
+    assert not list(built.glob(".work.*")), "the staging folder is removed"
