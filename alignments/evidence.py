@@ -56,7 +56,11 @@ class EntityAgreement:
         self._canonical: dict[str, list[str]] = {}  # first letter -> canonical names with it
         self._known: dict[str, str] = {}  # every name seen -> its canonical spelling
         numbers = numbers if numbers is not None else [find_numbers(text) for text in texts]
-        self.features = [self._features(text, found) for text, found in zip(texts, numbers)]
+        of_text: dict[str, frozenset[str]] = {}  # a text repeated (syndicated copies) is read once
+        for text, found in zip(texts, numbers):
+            if text not in of_text:
+                of_text[text] = self._features(text, found)
+        self.features = [of_text[text] for text in texts]
         df: dict[str, int] = {}
         for features in self.features:
             for feature in features:

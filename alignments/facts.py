@@ -60,7 +60,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
     row = {s.id: i for i, s in enumerate(segments)}
     by_id = {s.id: s for s in segments}
     group_of: dict[str, _Group] = {}
-    groups: list[_Group] = []
+    groups: dict[int, _Group] = {}  # by id(), in creation order: a merged group leaves in O(1)
     pair_group: list[_Group | None] = []
 
     def cohesive(new: Mapping[str, tuple[str, ...]], group: _Group) -> bool:
@@ -79,7 +79,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
         if group_a is None and group_b is None:
             group = _Group()
             group.units = dict([side_a, side_b])
-            groups.append(group)
+            groups[id(group)] = group
         elif group_a is not None and group_a is group_b:
             group = group_a
         elif group_b is None and cohesive(dict([side_b]), group_a) and _unit_free(side_b, group_of):
@@ -92,14 +92,14 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
             group = group_a
             group.units.update(group_b.units)
             group_b.merged_into = group
-            groups.remove(group_b)
+            del groups[id(group_b)]
         elif pair.score < alone_score and not pair.signals.get("quantities"):
             pair_group.append(None)  # refused, and too weak to stand alone: a pair with no fact
             continue
         else:
             group = _Group()  # refused: this pair stands as a fact of its own
             group.units = dict([side_a, side_b])
-            groups.append(group)
+            groups[id(group)] = group
             pair_group.append(group)
             continue
         for i in group.ids():
@@ -107,7 +107,7 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
         pair_group.append(group)
 
     facts: dict[int, Fact] = {}
-    for group in groups:
+    for group in groups.values():
         facts[id(group)] = _fact(group, by_id, quantities, on, _central(group, row, closeness),
                                  {i: numbers[row[i]] for i in group.ids()} if numbers is not None and on == "english" else {})
     for pair, group in zip(ranked, pair_group):

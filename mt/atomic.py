@@ -109,7 +109,7 @@ def atomic_folder(path: Path | str, *, force: bool = False) -> Iterator[Path]:
         os.chmod(staging, mode)
         yield staging
         (staging / MARKER).write_text(json.dumps({"written_by": f"mt {__version__}"}) + "\n", encoding="utf-8")
-        _swap(staging, path)
+        swap_folder(staging, path)
     except UserError:
         raise
     except OSError as error:
@@ -119,7 +119,7 @@ def atomic_folder(path: Path | str, *, force: bool = False) -> Iterator[Path]:
             remove_tree(staging)
 
 
-def _swap(staging: Path, path: Path) -> None:
+def swap_folder(staging: Path, path: Path) -> None:
     """Put `staging` in the place of `path`; the old folder waits in a `.old` sibling until the new one is in."""
     if not os.path.lexists(path):
         os.replace(staging, path)

@@ -14,29 +14,31 @@ one of these and prints.
 from __future__ import annotations
 
 import contextlib
-from functools import partial
-from glob import escape as glob_escape
 import json
 import os
 import shlex
 import shutil
 import tempfile
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCache
 from alignments import align as align_segments
-from alignments.comparable import text_of
+from alignments.comparable import alignable, can_pair, skipped_for_flags, text_of
 from alignments.evaluation import format_links
-from alignments.events import EventSettings, align_by_event, articles_for_events, group_events
+from alignments.events import EventSettings, MapParts, align_by_event, articles_for_events, group_events
 from alignments.parallel import Link, ParallelSettings, align_in_order
-from mt.atomic import cannot_write, check_output_file, check_output_folder
+from mt.atomic import atomic_file, cannot_write, check_output_file, check_output_folder, is_own_output, swap_folder
 from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
 from mt.publishing import publish
-from mt.records import ArticleInfo, Event, Fact, Pair, Segment, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
+from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
@@ -44,9 +46,9 @@ from mt.translation.routing import TranslationSummary
 from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, read_build_record, record_build_command
 
 __all__ = [
-    "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions", "align",
-    "add_to_corpus", "align_parallel_files", "attach_references", "build", "embed", "english_from_references", "no_progress", "segment",
-    "segment_text", "translate", "translation_settings", "write_alignment",
+    "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions", "add_to_corpus",
+    "align", "align_parallel_files", "attach_references", "build", "embed", "english_from_references", "no_progress",
+    "segment", "segment_text", "translate", "translation_settings", "write_alignment",
 ]
 
 
@@ -89,8 +91,8 @@ class AlignmentRun:
     """The events the articles were grouped into (comparable mode); sentences were aligned within each."""
 
 
-Aligner = Callable[[list[Segment]], AlignmentResult]
-Reuse = Callable[[Aligner], Aligner]
+Earlier = Callable[[list[Segment]], "AlignmentResult | None"]
+"""An event's segments -> its earlier result when it can be reused unchanged, else None (`mt build --into`)."""
 
 
 def _align_part(part: list[Segment], *, settings: AlignmentSettings, embedder: Embedder, mode: str, progress: Progress) -> AlignmentResult:
@@ -106,11 +108,12 @@ def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager
 
 def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None, options: AlignOptions = AlignOptions(), *,
           input_name: str = "", progress: Progress = no_progress, articles: Sequence[ArticleInfo] = (),
-          events: EventSettings | None = None, reuse: Reuse | None = None) -> AlignmentRun:
+          events: EventSettings | None = None, earlier: Earlier | None = None, engine: Engine | None = None) -> AlignmentRun:
     """Pairs and facts across articles (`settings`: default the configured ones). In comparable mode the articles
     are first grouped into events (`events`: default the configured settings; `articles` gives their dates), and
-    sentences are aligned only within an event, so a fact never spans two. `reuse` wraps the per-event aligner
-    (`mt build --into` gives untouched events their earlier result)."""
+    sentences are aligned only within an event, so a fact never spans two. `earlier` gives an event its earlier
+    result (`mt build --into`: events no new article joined), the others are aligned; `engine` runs them (its
+    `align_mapper`: one after the other here, or Ray tasks)."""
     settings = settings or AlignmentSettings()
     events = events or EventSettings()
     with _embedding_cache(options) as cache:
@@ -122,15 +125,35 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
             grouped = group_events(articles_for_events(segments, articles, settings), embedder.embed, events)
         with progress("aligning", sum(1 for s in segments if s.kind in settings.kinds)) as step:
             aligner = partial(_align_part, settings=settings, embedder=embedder, mode=options.mode, progress=step)
-            result = align_by_event(segments, grouped, reuse(aligner) if reuse else aligner)
+            mapper = (engine or get_engine("local")).align_mapper(settings, options.mode, device=options.device,
+                                                                  vectors=options.vectors)
+            if earlier is not None:
+                mapper = _reusing(mapper, earlier)
+            result = align_by_event(segments, grouped, aligner, map_parts=mapper)
     sources = embedder.sources  # the English view's embedder and, with `on: both`, the originals' (its sibling)
     record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
               "skipped_for_flags": {flag: len(ids) for flag, ids in result.skipped.items()}}
     if grouped:
         record["events"] = {"count": len(grouped), **asdict(events)}
-    if settings.multilingual_embedder in sources and settings.multilingual_embedder != settings.embedder:
-        record["multilingual_embedder_source"] = sources[settings.multilingual_embedder]
+    if options.mode == "comparable" and _second_view_used(result.aligned, grouped, settings):
+        model = settings.multilingual_embedder
+        record["multilingual_embedder_source"] = sources[model] if model in sources else Embedder(model).source
     return AlignmentRun(result, record, embedder.encoded_all, grouped)
+
+
+def _second_view_used(aligned: Sequence[Segment], grouped: Sequence[Event], settings: AlignmentSettings) -> bool:
+    """Whether some event embedded the originals with the multilingual model (`on: both`): read from the events,
+    not from the driver's embedder, which aligned nothing when Ray tasks or an earlier build did."""
+    if len(settings.views) < 2 or settings.multilingual_embedder == settings.embedder:
+        return False
+    if not grouped:
+        return can_pair(aligned)
+    event_of = {article: event.event_id for event in grouped for article in event.articles}
+    articles: dict[str, set[str]] = {}
+    for segment in aligned:
+        if segment.article in event_of:
+            articles.setdefault(event_of[segment.article], set()).add(segment.article)
+    return any(len(names) >= 2 for names in articles.values())
 
 
 def align_parallel_files(source: Path, target: Path, settings: AlignmentSettings | None = None,
@@ -210,12 +233,55 @@ class BuildReport:
     alignment: AlignmentRun
     counts: dict[str, int]
     engine: Engine
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall-clock seconds of each stage, in order (the build summary prints them)."""
+
+
+class StageClock:
+    """Calls `on_stage(name)` as each stage starts and keeps how long each took."""
+
+    def __init__(self, on_stage: Callable[[str], None]) -> None:
+        self.on_stage = on_stage
+        self.seconds: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def __call__(self, name: str) -> None:
+        self.stop()
+        self.on_stage(name)
+        self._current = (name, time.perf_counter())
+
+    def stop(self) -> dict[str, float]:
+        if self._current is not None:
+            name, since = self._current
+            self.seconds[name] = time.perf_counter() - since
+            self._current = None
+        return self.seconds
+
+
+def _give_english(segments: list[Segment], config: dict[str, Any], options: BuildOptions, progress: Progress,
+                  engine: Engine) -> TranslationSummary | ReferenceReport:
+    """Each segment's English, in place: the human references (`--english-from reference`) or the models."""
+    if options.english_from == "reference":
+        return english_from_references(segments, options.references)
+    if options.references is not None:
+        attach_references(segments, options.references)
+    return translate(segments, config, options.translate, progress, engine)
+
+
+def _embedded_ahead(translated: list[Segment], vectors: Path, settings: AlignmentSettings, options: AlignOptions,
+                    engine: Engine) -> AlignOptions:
+    """The align options, reading `vectors` that the engine embeds first when it embeds ahead (Ray)."""
+    if not engine.embeds_ahead:
+        return options
+    embed(translated, vectors, settings, engine=engine)
+    return replace(options, vectors=vectors)
 
 
 def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, config: dict[str, Any] | None = None,
           options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
           on_stage: Callable[[str], None] = lambda name: None) -> BuildReport:
     """Segment, translate, align and publish, each stage's output kept in the work folder."""
+    clock = StageClock(on_stage)
     config = config or load_config()
     folder = WorkFolder(work)
     check_build_outputs(inputs, output, folder, options)
@@ -224,36 +290,28 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
         work.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise cannot_write(work, error) from None
-    on_stage("segment")
+    clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
         raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
     write_jsonl(folder.segments, segmentation.segments)
     write_jsonl(folder.articles, [article.info() for article in segmentation.articles])
     segments = engine.read_segments(str(folder.segments))
-    on_stage("translate")
-    translation: TranslationSummary | ReferenceReport
-    if options.english_from == "reference":
-        translation = english_from_references(segments, options.references)
-    else:
-        if options.references is not None:
-            attach_references(segments, options.references)
-        translation = translate(segments, config, options.translate, progress, engine)
+    clock("translate")
+    translation = _give_english(segments, config, options, progress, engine)
     write_jsonl(folder.translated, segments)
-    on_stage("align")
+    clock("align")
     settings = AlignmentSettings.from_config(config)
     translated = engine.read_segments(str(folder.translated))
-    align_options = options.align
-    if engine.embeds_ahead:
-        embed(translated, folder.vectors, settings, engine=engine)
-        align_options = replace(align_options, vectors=folder.vectors)
+    align_options = _embedded_ahead(translated, folder.vectors, settings, options.align, engine)
     run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress,
-                articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config))
+                articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config),
+                engine=engine)
     write_alignment(folder.alignment, run, force=options.force)
     record_build_command(folder, command, build_settings(inputs, output, config, options))
-    on_stage("publish")
+    clock("publish")
     counts = publish(work, output, command=command, timestamp=options.timestamp, force=options.force)
-    return BuildReport(segmentation, translation, run, counts, engine)
+    return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
 
 
 def check_build_outputs(inputs: Sequence[Path], output: Path, work: WorkFolder, options: BuildOptions) -> None:
@@ -323,14 +381,10 @@ class BuiltCorpus:
     pairs: list[Pair]
     facts: list[Fact]
     events: list[Event]
-    alignment: dict[str, Any]
-    """alignment.json of the build: the settings and the embedders' sources."""
 
 
 def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], options: BuildOptions) -> BuiltCorpus:
     """The corpus's work folder, checked: built by `mt build` into `corpus`, with events, and the same settings."""
-    from mt.atomic import is_own_output  # lazy on purpose: only --into reads a built corpus
-
     where = corpus.expanduser().resolve()
     if not where.is_dir() or not is_own_output(where) or not (where / "README.md").is_file():
         raise IncrementalError(f"{corpus}: not a corpus built by mt build (no README.md and .mt-output); build it first with `mt build ARTICLES/ -o {corpus}`")
@@ -350,20 +404,18 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     if missing:
         raise IncrementalError(f"{work.root}: cannot add articles, missing {', '.join(missing)} (a corpus built without events, "
                                f"or by an older mt); rebuild it with `mt build ... -o {corpus}`")
-    try:
-        settings = json.loads(alignment.settings.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise IncrementalError(f"{alignment.settings}: cannot read it ({error}); rebuild the corpus with -o") from None
-    return BuiltCorpus(record, read_segments(work.segments), read_segments(work.translated), read_articles(work.articles),
-                       read_pairs(alignment.pairs), read_facts(alignment.facts), read_events(alignment.events), settings)
+    built = BuiltCorpus(record, read_segments(work.segments), read_segments(work.translated), read_articles(work.articles),
+                        read_pairs(alignment.pairs), read_facts(alignment.facts), read_events(alignment.events))
+    names = {article.name for article in built.articles}
+    if [s.id for s in built.segments] != [s.id for s in built.translated] or not {s.article for s in built.segments} <= names:
+        raise IncrementalError(f"{work.root}: segments.jsonl, translated.jsonl and articles.jsonl do not match (files from "
+                               f"different runs); rebuild the corpus with `mt build ... -o {corpus}`")
+    return built
 
 
-def _reusing(old: BuiltCorpus, new_articles: set[str], aligner: Aligner, settings: AlignmentSettings) -> Aligner:
-    """An `align` for align_by_event that gives an untouched event (the same articles as an old event, none new)
-    its old pairs and facts, and aligns the others. Alignment inside an event reads only that event's segments,
-    so the old result is what aligning it again would give."""
-    from alignments.comparable import skipped_for_flags  # lazy on purpose: the aligner's modules load with alignment
-
+def _earlier_results(old: BuiltCorpus, new_articles: set[str], settings: AlignmentSettings) -> Earlier:
+    """An untouched event's (the same articles as an old event, none new) old pairs and facts. Alignment inside an
+    event reads only that event's segments, so the old result is what aligning it again would give."""
     old_events = {frozenset(event.articles): event.event_id for event in old.events}
     pairs: dict[str | None, list[Pair]] = {}
     facts: dict[str | None, list[Fact]] = {}
@@ -372,13 +424,25 @@ def _reusing(old: BuiltCorpus, new_articles: set[str], aligner: Aligner, setting
     for fact in old.facts:
         facts.setdefault(fact.event_id, []).append(fact)
 
-    def align_part(part: list[Segment]) -> AlignmentResult:
+    def earlier(part: list[Segment]) -> AlignmentResult | None:
         articles = frozenset(segment.article for segment in part)
         event_id = old_events.get(articles)
         if event_id is None or articles & new_articles:
-            return aligner(part)
-        return AlignmentResult(pairs.get(event_id, []), facts.get(event_id, []), skipped=skipped_for_flags(part, settings))
-    return align_part
+            return None
+        return AlignmentResult(pairs.get(event_id, []), facts.get(event_id, []), aligned=alignable(part, settings),
+                               skipped=skipped_for_flags(part, settings))
+    return earlier
+
+
+def _reusing(map_parts: MapParts, earlier: Earlier) -> MapParts:
+    """`map_parts` run only on the parts `earlier` has no result for (so Ray tasks too skip untouched events)."""
+    def run(align: Callable[[list[Segment]], AlignmentResult], parts: Sequence[list[Segment]]) -> list[AlignmentResult]:
+        results = [earlier(part) for part in parts]
+        todo = [k for k, result in enumerate(results) if result is None]
+        for k, result in zip(todo, map_parts(align, [parts[k] for k in todo]) if todo else [], strict=True):
+            results[k] = result
+        return results  # type: ignore[return-value]  # every None was filled above
+    return run
 
 
 def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: dict[str, Any] | None = None,
@@ -390,13 +454,21 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
 
     The new work folder files are written into a staging folder beside `work` and the corpus is published from it
     (atomically), before the files move into `work`: a run killed before the corpus is swapped leaves the old
-    corpus and work folder as they were."""
+    corpus and work folder as they were; one killed while the files move leaves a note (MOVING), and the next
+    `--into` finishes the move first."""
+    clock = StageClock(on_stage)
     config = config or load_config()
     folder = WorkFolder(work)
+    _finish_moving(folder)
     old = read_built_corpus(corpus, folder, config, options)
     check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
+    for path in inputs:
+        for given in map(Path, old.record.get("inputs", [])):
+            if given.is_dir() and path.resolve().is_relative_to(given.resolve()):
+                raise IncrementalError(f"{path}: is inside {given}, an input of {corpus}, so a rebuild would read it from there "
+                                       "with the old articles; put the new articles in a folder of their own")
     engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
-    on_stage("segment")
+    clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
         raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
@@ -414,48 +486,57 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
         write_jsonl(staged.segments, [*old.segments, *segmentation.segments])
         articles = [*old.articles, *(article.info() for article in segmentation.articles)]
         write_jsonl(staged.articles, articles)
-        new_segments = engine.read_segments(str(staged.segments))[len(old.segments):]
-        on_stage("translate")
-        translation: TranslationSummary | ReferenceReport
-        if options.english_from == "reference":
-            translation = english_from_references(new_segments, options.references)
-        else:
-            if options.references is not None:
-                attach_references(new_segments, options.references)
-            translation = translate(new_segments, config, options.translate, progress, engine)
+        new_segments = as_read_back(segmentation.segments)  # as a full build reads them (the old ones were read)
+        clock("translate")
+        translation = _give_english(new_segments, config, options, progress, engine)
         write_jsonl(staged.translated, [*old.translated, *new_segments])
-        on_stage("align")
+        clock("align")
         settings = AlignmentSettings.from_config(config)
-        translated = engine.read_segments(str(staged.translated))
-        align_options = options.align
-        if engine.embeds_ahead:
-            embed(translated, staged.vectors, settings, engine=engine)
-            align_options = replace(align_options, vectors=staged.vectors)
+        translated = [*old.translated, *as_read_back(new_segments)]
+        align_options = _embedded_ahead(translated, staged.vectors, settings, options.align, engine)
         new_names = {article.name for article in segmentation.articles}
         run = align(translated, settings, align_options, input_name=staged.translated.name, progress=progress, articles=articles,
-                    events=EventSettings.from_config(config), reuse=lambda aligner: _reusing(old, new_names, aligner, settings))
-        used = "multilingual_embedder_source"  # the untouched events were aligned with it, though this run loaded none
-        if used in old.alignment and used not in run.record:
-            run.record[used] = old.alignment[used]
+                    events=EventSettings.from_config(config), earlier=_earlier_results(old, new_names, settings), engine=engine)
         write_alignment(staged.alignment, run)
         command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
         record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, config, options))
-        on_stage("publish")
+        clock("publish")
         counts = publish(staging, corpus, command=command, timestamp=options.timestamp, force=options.force)
-        _move_into(staged, folder)
+        with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
+            note.write_text(str(staging) + "\n", encoding="utf-8")
+        _finish_moving(folder)
     finally:
+        if not (folder.root / MOVING).is_file():
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
+
+
+MOVING = ".mt-moving"
+"""In the work folder while `mt build --into` moves staged files in: names the staging folder, so that a run killed
+during the move is finished by the next `--into` before it reads the work folder."""
+
+
+def _finish_moving(folder: WorkFolder) -> None:
+    """Move a published update's staged files into the work folder, if a run left that unfinished."""
+    note = folder.root / MOVING
+    if not note.is_file():
+        return
+    staging = Path(note.read_text(encoding="utf-8").strip())
+    if staging.is_dir():
+        _move_into(WorkFolder(staging), folder)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildReport(segmentation, translation, run, counts, engine)
+    note.unlink()
 
 
 def _move_into(staged: WorkFolder, folder: WorkFolder) -> None:
     """The staged files into the work folder, each by a rename (alignment/ by mt/atomic.py's swap); other files
-    there (the user's, an older vectors.parquet) stay."""
-    from mt.atomic import _swap  # lazy on purpose: the one place a staged folder is swapped in without a fresh copy
-
+    there (the user's, an older vectors.parquet) stay. What has moved already is skipped, so a second call finishes
+    an interrupted one."""
     folder.root.mkdir(parents=True, exist_ok=True)
     for name in (staged.segments.name, staged.articles.name, staged.translated.name, staged.vectors.name):
         if (staged.root / name).is_file():
             os.replace(staged.root / name, folder.root / name)
-    _swap(staged.alignment, folder.alignment.resolve())
-    os.replace(staged.build_record, folder.build_record)
+    if staged.alignment.is_dir():
+        swap_folder(staged.alignment, folder.alignment.resolve())
+    if staged.build_record.is_file():
+        os.replace(staged.build_record, folder.build_record)

@@ -16,6 +16,7 @@ and mt/config.py for articles, sidecars and config files:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -346,7 +347,27 @@ def parse_json_line(line: str) -> tuple[Any, int]:
 
 
 def to_dict(record: Any) -> dict[str, Any]:
-    return dataclasses.asdict(record)
+    """The record as JSON-ready values: what dataclasses.asdict gives, without its deep copy of every list (writing a
+    corpus of 100,000 records spent most of its time copying)."""
+    return {name: _plain(getattr(record, name)) for name in _field_names(type(record))}
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_dict(value)
+    if isinstance(value, (list, tuple)) and value and dataclasses.is_dataclass(value[0]):  # a record's lists hold one type
+        return [_plain(item) for item in value]
+    return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _field_set(cls: type) -> frozenset[str]:
+    return frozenset(_field_names(cls))
 
 
 class RecordError(UserError, ValueError):
@@ -356,23 +377,45 @@ class RecordError(UserError, ValueError):
 FIELD_TYPES = {"str": str, "int": int, "float": (int, float), "list": list, "dict": dict}
 
 
+@dataclasses.dataclass(frozen=True)
+class _FieldCheck:
+    name: str
+    required: bool
+    nullable: bool
+    types: tuple[type, ...]
+    """What the value must be an instance of (empty: anything)."""
+    says: str
+    """The type as the error names it."""
+
+
+@functools.cache
+def _field_checks(cls: type) -> tuple[_FieldCheck, ...]:
+    """Each field's check, read once per record class from its annotations."""
+    checks = []
+    for f in dataclasses.fields(cls):
+        options = [option.strip() for option in str(f.type).split("|")]
+        wanted = [FIELD_TYPES[o.split("[")[0]] for o in options if o.split("[")[0] in FIELD_TYPES]
+        nullable = "None" in options
+        checks.append(_FieldCheck(f.name, f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+                                  nullable, tuple(t for w in wanted for t in (w if isinstance(w, tuple) else (w,))),
+                                  " or ".join(o for o in options if o != "None") + (" or null" if nullable else "")))
+    return tuple(checks)
+
+
 def check_fields(cls: type, data: Any) -> None:
     """Raise ValueError naming the first missing field or wrong type (annotations are checked, not trusted)."""
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON object, got {type(data).__name__ if data is not None else 'null'}")
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ValueError(f"field '{f.name}' is missing")
+    for check in _field_checks(cls):
+        if check.name not in data:
+            if check.required:
+                raise ValueError(f"field '{check.name}' is missing")
             continue
-        value, options = data[f.name], [option.strip() for option in str(f.type).split("|")]
-        if value is None and "None" in options:
+        value = data[check.name]
+        if value is None and check.nullable:
             continue
-        wanted = [FIELD_TYPES[o.split("[")[0]] for o in options if o.split("[")[0] in FIELD_TYPES]
-        flat = tuple(t for w in wanted for t in (w if isinstance(w, tuple) else (w,)))
-        if flat and (not isinstance(value, flat) or isinstance(value, bool)):
-            names = " or ".join(o for o in options if o != "None")
-            raise ValueError(f"field '{f.name}' must be {names}{' or null' if 'None' in options else ''}, not {json.dumps(value)[:40]}")
+        if check.types and (not isinstance(value, check.types) or isinstance(value, bool)):
+            raise ValueError(f"field '{check.name}' must be {check.says}, not {json.dumps(value)[:40]}")
     if cls is Segment and data["kind"] not in KINDS:
         raise ValueError(f"field 'kind' is '{data['kind']}', not one of {', '.join(KINDS)}")
 
@@ -380,12 +423,18 @@ def check_fields(cls: type, data: Any) -> None:
 def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
     """Build a record, ignoring unknown keys so that newer files stay readable."""
     check_fields(cls, data)
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: v for k, v in data.items() if k in names}
+    names = _field_set(cls)
+    values = {k: v for k, v in data.items() if k in names} if not data.keys() <= names else dict(data)
     if cls is Fact:
         values["disagreements"] = [Disagreement(**d) for d in values.get("disagreements", [])]
         values["counts"] = [Count(**c) for c in values.get("counts", [])]
     return cls(**values)
+
+
+def as_read_back(records: Iterable[Record]) -> list[Record]:
+    """The records as writing them to JSONL and reading them back gives them, without a file: `mt build --into` adds
+    new segments to thousands read from the work folder, and re-reading all of them cost seconds."""
+    return [from_dict(type(record), json.loads(json.dumps(to_dict(record), ensure_ascii=False))) for record in records]
 
 
 def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:

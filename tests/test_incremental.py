@@ -69,6 +69,7 @@ def test_adding_articles_equals_a_full_build_and_aligns_only_the_touched_events(
 
     assert sorted(aligned) == realigned, "only the events holding a new article, or changed, are aligned again"
     assert "events 3, articles 5, pairs " in " ".join(output.split())
+    assert "took " in output and ", align " in output, "the summary says what each stage took"
     assert files_of(added / "corpus") == files_of(full / "corpus")
     for name in WORK_FILES:
         assert (added / "work" / name).read_bytes() == (full / "work" / name).read_bytes(), name
@@ -82,6 +83,7 @@ def built(tmp_path_factory) -> Path:
     mt_build(write_articles(root / "old", STORIES[:2]), "-o", root / "corpus", "--work", root / "work", "--cache-dir", root / "cache")
     write_articles(root / "new", STORIES[3:])
     write_articles(root / "again", STORIES[:1])
+    write_articles(root / "old" / "later", STORIES[4:])
     (root / "plain").mkdir()
     (root / "plain" / "notes.txt").write_text("mine\n", encoding="utf-8")
     return root
@@ -94,6 +96,8 @@ REFUSALS = [
     ("not a corpus mt built", ["ROOT/new", "--into", "ROOT/plain", "--work", "ROOT/work"], 1, "not a corpus built by mt build"),
     ("an article already in the corpus", ["ROOT/again", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
      "article 'flood_en' is already in"),
+    ("new articles inside an input folder of the build", ["ROOT/old/later", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
+     "is inside"),
     ("another work folder", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/elsewhere"], 1, "holds no build record"),
     ("other settings than the build's", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work", "--languages", "en,pl"], 1,
      "was built with another config.segmentation.languages"),
@@ -121,3 +125,49 @@ def test_a_killed_update_leaves_the_old_corpus_and_work_folder(built, monkeypatc
         pipeline.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
     assert (files_of(built / "corpus"), files_of(built / "work")) == before
     assert not list(built.glob(".work.*")), "the staging folder is removed"
+
+
+def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_next(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first, second, third = (write_articles(tmp_path / name, stories) for name, stories in
+                            [("old", STORIES[:3]), ("new", STORIES[3:4]), ("more", STORIES[4:])])
+    mt_build(first, second, third, "-o", tmp_path / "full" / "corpus", "--work", tmp_path / "full" / "work", "--cache-dir", cache)
+    added = tmp_path / "added"
+    mt_build(first, "-o", added / "corpus", "--work", added / "work", "--cache-dir", cache)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "swap_folder", killed)  # after the corpus is published and some files have moved
+    options = pipeline.BuildOptions(english_from="reference", align=pipeline.AlignOptions(cache_dir=cache))
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.add_to_corpus([second], added / "corpus", added / "work", options=options)
+    assert (added / "work" / pipeline.MOVING).is_file(), "the note that names the staged files is left"
+    monkeypatch.undo()
+
+    mt_build(third, "--into", added / "corpus", "--work", added / "work", "--cache-dir", cache)
+    assert files_of(added / "corpus") == files_of(tmp_path / "full" / "corpus")
+    assert not (added / "work" / pipeline.MOVING).exists() and not list(added.glob(".work.*"))
+
+
+def test_adding_through_ray_aligns_the_touched_events_as_tasks_and_equals_a_local_full_build(tmp_path, monkeypatch):
+    ray = pytest.importorskip("ray", reason="the [ray] extra (ray[data]) is not installed")
+    from mt.engines import ray as ray_engine
+
+    ray_engine.connect(num_cpus=2)
+    try:
+        _, old, new, realigned = SPLITS[0]
+        cache = tmp_path / "cache"
+        first, second = write_articles(tmp_path / "old", old), write_articles(tmp_path / "new", new)
+        mt_build(first, second, "-o", tmp_path / "full" / "corpus", "--work", tmp_path / "full" / "work", "--cache-dir", cache)
+        mt_build(first, "-o", tmp_path / "added" / "corpus", "--work", tmp_path / "added" / "work", "--cache-dir", cache)
+        sent: list[list[str]] = []
+        real = ray_engine.RayAlignMapper.__call__
+        monkeypatch.setattr(ray_engine.RayAlignMapper, "__call__",
+                            lambda self, align, parts: sent.extend(sorted({s.article for s in p}) for p in parts) or real(self, align, parts))
+        mt_build(second, "--into", tmp_path / "added" / "corpus", "--work", tmp_path / "added" / "work", "--cache-dir", cache,
+                 "--engine", "ray")
+        assert sent == realigned, "only the touched events travel to Ray tasks"
+        assert files_of(tmp_path / "added" / "corpus") == files_of(tmp_path / "full" / "corpus")
+    finally:
+        ray.shutdown()

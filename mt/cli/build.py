@@ -113,6 +113,15 @@ def build_command(
         print_alignment_summary(report.alignment)
         counts = report.counts
         console.print(f"events {counts['events']}, articles {counts['articles']}, pairs {counts['pairs']}, facts {counts['facts']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)", markup=False)
+        if report.seconds:
+            console.print(f"took {_duration(sum(report.seconds.values()))}: "
+                          + ", ".join(f"{stage} {_duration(seconds)}" for stage, seconds in report.seconds.items()), markup=False)
+
+
+def _duration(seconds: float) -> str:
+    """12.3 s, or 6 min 39 s."""
+    whole = round(seconds)
+    return f"{seconds:.1f} s" if seconds < 60 else f"{whole // 60} min {whole % 60} s"
 
 
 def _shell_command() -> str:
