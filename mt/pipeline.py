@@ -58,13 +58,13 @@ def translate(segments: list[Segment], config: dict[str, Any] | None = None, opt
     return (engine or get_engine("local")).translate(segments, config or load_config(), options, progress)
 
 
-def english_from_references(segments: list[Segment], references: Path | None) -> ReferenceReport:
+def english_from_references(segments: list[Segment], references: Path | Sequence[Path] | None) -> ReferenceReport:
     """Take each non-English segment's English from human references instead of a model (None: no references,
     so only English segments have English; the report names every other one)."""
     return apply_references(segments, load_references(references) if references else {}, as_english=True)
 
 
-def attach_references(segments: list[Segment], references: Path) -> ReferenceReport:
+def attach_references(segments: list[Segment], references: Path | Sequence[Path]) -> ReferenceReport:
     """Keep human references next to the machine output (the `reference` field)."""
     return apply_references(segments, load_references(references))
 
@@ -217,7 +217,8 @@ class BuildOptions:
     ray_address: str | None = None
     english_from: str = "model"
     """'model' translates; 'reference' takes the human references."""
-    references: Path | None = None
+    references: Path | Sequence[Path] | None = None
+    """Human references: one file, or several (each input folder's own), merged."""
     translate: TranslateOptions = field(default_factory=TranslateOptions)
     align: AlignOptions = field(default_factory=AlignOptions)
     timestamp: bool = False
@@ -318,7 +319,8 @@ def check_build_outputs(inputs: Sequence[Path], output: Path, work: WorkFolder, 
     """Before any work is done, refuse a build that would lose what the user did not ask to lose: an output
     folder that is, holds or lies inside an input, the references, the cache or the work folder (each would
     delete the other), a folder mt did not write without --force, or a work file that would overwrite an input."""
-    given = [("the input", path) for path in inputs] + [("the references file", options.references)]
+    references = [options.references] if isinstance(options.references, (str, Path)) else list(options.references or [])
+    given = [("the input", path) for path in inputs] + [("the references file", path) for path in references]
     caches = {options.translate.cache_dir, options.align.cache_dir} - {None} or {default_cache_dir()}
     protect = [*given, ("the work folder", work.root), *(("the cache", cache) for cache in caches)]
     check_output_folder(output, protect=protect, force=options.force)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SEED_REFERENCES
 from typer.testing import CliRunner
 
@@ -41,3 +42,41 @@ def test_english_from_reference_is_labelled_and_offline(seeds_dir, tmp_path):
             assert s.english == s.text and s.translation_model is None
         else:
             assert s.translation_model == REFERENCE_MODEL and s.english == s.reference and s.mt_score is None
+
+
+def split_seeds(seeds_dir, root, groups, references_of):
+    """The seeds in folders (`groups`: folder -> article name prefixes), each with references of `references_of`."""
+    import shutil
+
+    import yaml
+
+    lines = SEED_REFERENCES.read_text(encoding="utf-8").splitlines()
+    sidecar = yaml.safe_load((seeds_dir / "articles.yaml").read_text(encoding="utf-8"))
+    for folder, prefixes in groups.items():
+        (root / folder / "references").mkdir(parents=True)
+        names = [p.stem for p in seeds_dir.glob("*.txt") if p.name.startswith(prefixes)]
+        for name in names:
+            shutil.copy(seeds_dir / f"{name}.txt", root / folder)
+        (root / folder / "articles.yaml").write_text(yaml.safe_dump({n: sidecar[n] for n in names if n in sidecar}), encoding="utf-8")
+        keep = references_of[folder]
+        (root / folder / "references" / "references.jsonl").write_text(
+            "".join(line + "\n" for line in lines if line.startswith(tuple(f'{{"article": "{p}' for p in keep))), encoding="utf-8")
+
+
+FOLDERS_WITH_REFERENCES = [
+    # (why, references each folder holds (article prefixes), exit code, output says)
+    ("each folder's references are merged", {"a": ("000", "002"), "b": ("001",)}, 0, "events 1, articles 5"),
+    ("an article with references in two folders", {"a": ("000", "001"), "b": ("001",)}, 1, "also has references in"),
+]
+
+
+@pytest.mark.parametrize("why, references_of, code, says", FOLDERS_WITH_REFERENCES, ids=[row[0] for row in FOLDERS_WITH_REFERENCES])
+def test_english_from_each_input_folders_references(seeds_dir, tmp_path, why, references_of, code, says):
+    split_seeds(seeds_dir, tmp_path, {"a": ("000", "002", "004"), "b": ("001", "003")}, references_of)
+    result = CliRunner().invoke(app, ["build", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "corpus"), "--work",
+                                      str(tmp_path / "work"), "--english-from", "reference", "--cache-dir", str(tmp_path / "cache")],
+                                terminal_width=200)
+    assert result.exit_code == code, result.output
+    assert says in " ".join(result.output.split())
+    if code == 0:
+        assert all(s.english for s in read_segments(tmp_path / "work" / "translated.jsonl")), "every segment has its English"

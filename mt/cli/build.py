@@ -44,7 +44,7 @@ def build_command(
     into: Optional[Path] = typer.Option(None, "--into", metavar="FOLDER", help="Add the articles to this corpus, built earlier by mt build with the same --work and settings, instead of writing a new one (-o).", file_okay=False),
     work: Path = typer.Option(Path("work"), metavar="FOLDER", help="Folder for each stage's output: segments.jsonl, translated.jsonl, alignment/."),
     english_from: EnglishFrom = typer.Option(EnglishFrom.model, help="model translates with MarianMT; reference uses the human references (offline on the seeds)."),
-    references: Optional[Path] = typer.Option(None, metavar="FILE", help="Human reference translations (default with --english-from reference: references/references.jsonl inside the input folder, as in seeds/).", exists=True, dir_okay=False),
+    references: Optional[Path] = typer.Option(None, metavar="FILE", help="Human reference translations (default with --english-from reference: each input folder's references/references.jsonl, as in seeds/, merged).", exists=True, dir_okay=False),
     model: List[str] = typer.Option([], "--model", "-m", metavar="LANG=MODEL", help="Route a language to a model: LANG=HUB_ID\\[@REVISION] or LANG=FOLDER. Repeatable."),
     backend: Optional[Backend] = typer.Option(None, help="Translation backend (default: configs, transformers)."),
     languages: Optional[str] = LANGUAGES_OPTION,
@@ -75,14 +75,13 @@ def build_command(
         fail("mt build writes folders (a dataset and a work folder), not stdout: name them with -o and --work", code=2)
     if "-" in map(str, inputs):
         fail("mt build reads article files and folders, not stdin: use `mt segment - -o FILE` for one article", code=2)
+    given_references: Path | list[Path] | None = references
     if references is None and english_from == EnglishFrom.reference:
-        beside = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()]
-        if len(beside) > 1:
-            fail(f"--english-from reference: found {len(beside)} {REFERENCES_BESIDE_INPUTS} files in the input folders; name one with --references")
-        references = beside[0] if beside else None  # English articles need none; a non-English segment without one is named
+        # each input folder's own, merged; English articles need none, and a non-English segment without one is named
+        given_references = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()] or None
     options = pipeline.BuildOptions(
         engine=engine.value, workers=workers, ray_address=ray_address,
-        english_from=english_from.value, references=references, timestamp=timestamp, force=force,
+        english_from=english_from.value, references=given_references, timestamp=timestamp, force=force,
         translate=pipeline.TranslateOptions(models=parse_routes(model), backend=backend.value if backend else None, device=device, cache_dir=cache_dir),
         align=pipeline.AlignOptions(cache_dir=cache_dir),
     )

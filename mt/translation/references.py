@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from mt.config import load_config
 from mt.errors import UserError
@@ -42,8 +43,18 @@ class ReferenceReport:
     missing: list[str] = field(default_factory=list)
 
 
-def load_references(path: Path | str) -> dict[str, list[Reference]]:
-    """References per article, in source order."""
+def load_references(path: Path | str | Sequence[Path | str]) -> dict[str, list[Reference]]:
+    """References per article, in source order. Several files (each input folder's own) are merged; an article with
+    references in two of them is refused, as nothing says which to take."""
+    if not isinstance(path, (str, Path)):
+        merged: dict[str, list[Reference]] = {}
+        found_in: dict[str, Path] = {}
+        for one in map(Path, path):
+            for article, refs in load_references(one).items():
+                if article in merged:
+                    raise ReferenceError(f"{one}: article '{article}' also has references in {found_in[article]}; keep them in one file")
+                merged[article], found_in[article] = refs, one
+        return merged
     path = Path(path)
     by_article: dict[str, list[Reference]] = {}
     try:
