@@ -461,6 +461,7 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
     clock = StageClock(on_stage)
     config = config or load_config()
     folder = WorkFolder(work)
+    clock("read")
     _finish_moving(folder)
     old = read_built_corpus(corpus, folder, config, options)
     check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
