@@ -309,7 +309,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
                 articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config),
                 engine=engine)
     write_alignment(folder.alignment, run, force=options.force)
-    record_build_command(folder, command, build_settings(inputs, output, config, options))
+    record_build_command(folder, command, build_settings(inputs, output, work, config, options))
     clock("publish")
     counts = publish(work, output, command=command, timestamp=options.timestamp, force=options.force)
     return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
@@ -333,11 +333,12 @@ class IncrementalError(WorkFolderError):
     """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
 
 
-def build_settings(inputs: Sequence[Path], output: Path, config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
+def build_settings(inputs: Sequence[Path], output: Path, work: Path, config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
     """What build.json keeps beside the command, so that `mt build --into` finds the corpus's inputs and refuses to
-    add articles made with other settings (the corpus would no longer equal a rebuild)."""
-    return {"inputs": [str(path) for path in inputs], "corpus": str(Path(output).expanduser().resolve()),
-            "settings": _comparable_settings(config, options)}
+    add articles made with other settings (the corpus would no longer equal a rebuild). The corpus is kept relative
+    to the work folder, so that the two can move together."""
+    corpus = os.path.relpath(Path(output).expanduser().resolve(), Path(work).expanduser().resolve())
+    return {"inputs": [str(path) for path in inputs], "corpus": corpus, "settings": _comparable_settings(config, options)}
 
 
 def _comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
@@ -393,8 +394,9 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     record = read_build_record(work)
     if record is None:
         raise IncrementalError(f"{work.root}: holds no build record (build.json); name the work folder that built {corpus} with --work")
-    if "corpus" in record and Path(record["corpus"]) != where:
-        raise IncrementalError(f"{work.root}: built {record['corpus']}, not {where}; name the work folder that built {corpus} with --work")
+    built = (work.root.expanduser().resolve() / record["corpus"]).resolve() if "corpus" in record else where
+    if built != where:
+        raise IncrementalError(f"{work.root}: built {built}, not {where}; name the work folder that built {corpus} with --work")
     if "settings" in record:
         differs = _first_difference(record["settings"], _comparable_settings(config, options))
         if differs:
@@ -502,7 +504,7 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
                     events=EventSettings.from_config(config), earlier=_earlier_results(old, new_names, settings), engine=engine)
         write_alignment(staged.alignment, run)
         command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
-        record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, config, options))
+        record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, work, config, options))
         clock("publish")
         counts = publish(staging, corpus, command=command, timestamp=options.timestamp, force=options.force)
         with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow

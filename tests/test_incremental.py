@@ -150,6 +150,17 @@ def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_n
     assert not (added / "work" / pipeline.MOVING).exists() and not list(added.glob(".work.*"))
 
 
+def test_a_corpus_moved_with_its_work_folder_takes_new_articles(tmp_path):
+    import shutil
+
+    cache = tmp_path / "cache"
+    first, second = write_articles(tmp_path / "old", STORIES[:2]), write_articles(tmp_path / "new", STORIES[2:3])
+    mt_build(first, "-o", tmp_path / "project" / "corpus", "--work", tmp_path / "project" / "work", "--cache-dir", cache)
+    shutil.move(tmp_path / "project", tmp_path / "moved")
+    output = mt_build(second, "--into", tmp_path / "moved" / "corpus", "--work", tmp_path / "moved" / "work", "--cache-dir", cache)
+    assert "articles 3" in " ".join(output.split())
+
+
 def test_adding_through_ray_aligns_the_touched_events_as_tasks_and_equals_a_local_full_build(tmp_path, monkeypatch):
     ray = pytest.importorskip("ray", reason="the [ray] extra (ray[data]) is not installed")
     from mt.engines import ray as ray_engine
