@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCache
 from alignments import align as align_segments
@@ -44,6 +44,11 @@ from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
 from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, read_build_record, record_build_command
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one update at a time is then the user's to keep
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions", "add_to_corpus",
@@ -460,9 +465,32 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
     (atomically), before the files move into `work`: a run killed before the corpus is swapped leaves the old
     corpus and work folder as they were; one killed while the files move leaves a note (MOVING), and the next
     `--into` finishes the move first."""
-    clock = StageClock(on_stage)
-    config = config or load_config()
     folder = WorkFolder(work)
+    with _one_update_at_a_time(folder):
+        return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))
+
+
+@contextlib.contextmanager
+def _one_update_at_a_time(folder: WorkFolder) -> Iterator[None]:
+    """Refuse a second `--into` on a work folder while one runs (it would remove the other's staging folder): an
+    exclusive flock on the folder itself, which leaves no file behind (POSIX; elsewhere nothing is locked)."""
+    if fcntl is None or not folder.root.is_dir():
+        yield
+        return
+    handle = os.open(folder.root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IncrementalError(f"{folder.root}: another `mt build --into` is updating this work folder; wait for it to end") from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, config: dict[str, Any], options: BuildOptions,
+                   progress: Progress, clock: StageClock) -> BuildReport:
+    work = folder.root
     clock("read")
     _finish_moving(folder)
     old = read_built_corpus(corpus, folder, config, options)

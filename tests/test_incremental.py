@@ -4,6 +4,7 @@ are one line."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,19 @@ def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_n
     mt_build(third, "--into", added / "corpus", "--work", added / "work", "--cache-dir", cache)
     assert files_of(added / "corpus") == files_of(tmp_path / "full" / "corpus")
     assert not (added / "work" / pipeline.MOVING).exists() and not list(added.glob(".work.*"))
+
+
+def test_a_second_update_while_one_runs_is_refused(built):
+    fcntl = pytest.importorskip("fcntl", reason="flock is POSIX")
+    before = files_of(built / "corpus"), files_of(built / "work")
+    running = os.open(built / "work", os.O_RDONLY)
+    try:
+        fcntl.flock(running, fcntl.LOCK_EX)  # as a running `mt build --into` holds it
+        with pytest.raises(pipeline.IncrementalError, match="another `mt build --into` is updating"):
+            pipeline.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
+    finally:
+        os.close(running)
+    assert (files_of(built / "corpus"), files_of(built / "work")) == before
 
 
 def test_a_corpus_moved_with_its_work_folder_takes_new_articles(tmp_path):
