@@ -490,6 +490,7 @@ def _one_update_at_a_time(folder: WorkFolder) -> Iterator[None]:
 
 def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, config: dict[str, Any], options: BuildOptions,
                    progress: Progress, clock: StageClock) -> BuildReport:
+    """`add_to_corpus`'s work, run under the work folder's lock."""
     work = folder.root
     clock("read")
     _finish_moving(folder)
