@@ -133,7 +133,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
             mapper = (engine or get_engine("local")).align_mapper(settings, options.mode, device=options.device,
                                                                   vectors=options.vectors)
             if earlier is not None:
-                mapper = _reusing(mapper, earlier)
+                mapper = _reusing(mapper, _counted(earlier, step, settings.kinds))
             result = align_by_event(segments, grouped, aligner, map_parts=mapper)
     sources = embedder.sources  # the English view's embedder and, with `on: both`, the originals' (its sibling)
     record = {"mode": options.mode, "input": input_name, "embedder_source": embedder.source, **settings.as_dict(),
@@ -352,6 +352,10 @@ def _comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[
                                   "backend": options.translate.backend, "config": config}, default=str))
 
 
+SETTING_OPTIONS = {"english_from": "--english-from", "models": "--model", "backend": "--backend", "config": "--config, --languages"}
+"""The options that set each recorded setting, for the refusal's message."""
+
+
 def _first_difference(recorded: Any, current: Any, path: str = "") -> str | None:
     """The dotted key where two settings trees first differ, or None when they are equal."""
     if isinstance(recorded, dict) and isinstance(current, dict):
@@ -405,8 +409,9 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     if "settings" in record:
         differs = _first_difference(record["settings"], _comparable_settings(config, options))
         if differs:
-            raise IncrementalError(f"{corpus}: was built with another {differs} than this command's; add articles with the "
-                                   f"settings of `{record['command']}`, or rebuild with -o")
+            said = SETTING_OPTIONS.get(differs.split(".")[0], "")
+            raise IncrementalError(f"{corpus}: was built with another {differs}{f' ({said})' if said else ''} than this command's; add "
+                                   f"articles with the options of `{record['command']}`, or rebuild with -o")
     alignment = AlignmentFolder(work.alignment)
     needed = [work.segments, work.translated, work.articles, alignment.pairs, alignment.facts, alignment.events, alignment.settings]
     missing = [str(p) for p in needed if not p.is_file()]
@@ -441,6 +446,16 @@ def _earlier_results(old: BuiltCorpus, new_articles: set[str], settings: Alignme
         return AlignmentResult(pairs.get(event_id, []), facts.get(event_id, []), aligned=alignable(part, settings),
                                skipped=skipped_for_flags(part, settings))
     return earlier
+
+
+def _counted(earlier: Earlier, step: Callable[[int], None], kinds: Sequence[str]) -> Earlier:
+    """`earlier`, moving the progress bar past each event it answers for (else the bar stops short of its total)."""
+    def answer(part: list[Segment]) -> AlignmentResult | None:
+        result = earlier(part)
+        if result is not None:
+            step(sum(1 for segment in part if segment.kind in kinds))
+        return result
+    return answer
 
 
 def _reusing(map_parts: MapParts, earlier: Earlier) -> MapParts:
@@ -498,6 +513,9 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
     check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
     for path in inputs:
         for given in map(Path, old.record.get("inputs", [])):
+            if given.is_dir() and path.resolve() == given.resolve():
+                raise IncrementalError(f"{path}: is already an input of {corpus} (its articles are in it); put new articles in "
+                                       "a folder of their own and add that folder")
             if given.is_dir() and path.resolve().is_relative_to(given.resolve()):
                 raise IncrementalError(f"{path}: is inside {given}, an input of {corpus}, so a rebuild would read it from there "
                                        "with the old articles; put the new articles in a folder of their own")

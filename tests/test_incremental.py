@@ -97,11 +97,13 @@ REFUSALS = [
     ("not a corpus mt built", ["ROOT/new", "--into", "ROOT/plain", "--work", "ROOT/work"], 1, "not a corpus built by mt build"),
     ("an article already in the corpus", ["ROOT/again", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
      "article 'flood_en' is already in"),
+    ("an input folder of the build, again", ["ROOT/old", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
+     "is already an input of"),
     ("new articles inside an input folder of the build", ["ROOT/old/later", "--into", "ROOT/corpus", "--work", "ROOT/work"], 1,
      "is inside"),
     ("another work folder", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/elsewhere"], 1, "holds no build record"),
     ("other settings than the build's", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work", "--languages", "en,pl"], 1,
-     "was built with another config.segmentation.languages"),
+     "was built with another config.segmentation.languages (--config, --languages)"),
 ]
 
 
