@@ -264,6 +264,12 @@ class StageClock:
         return self.seconds
 
 
+def _no_articles(inputs: Sequence[Path], segmentation: SegmentationResult) -> NoArticlesError:
+    """The refusal, with the first reason an input gave (the warnings that say it are printed only after a build)."""
+    why = f": {segmentation.problems[0]}" if segmentation.problems else ""
+    return NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)) + why)
+
+
 def _give_english(segments: list[Segment], config: dict[str, Any], options: BuildOptions, progress: Progress,
                   engine: Engine) -> TranslationSummary | ReferenceReport:
     """Each segment's English, in place: the human references (`--english-from reference`) or the models."""
@@ -299,7 +305,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
-        raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
+        raise _no_articles(inputs, segmentation)
     write_jsonl(folder.segments, segmentation.segments)
     write_jsonl(folder.articles, [article.info() for article in segmentation.articles])
     segments = engine.read_segments(str(folder.segments))
@@ -523,7 +529,7 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
     clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
-        raise NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)))
+        raise _no_articles(inputs, segmentation)
     known = {article.name for article in old.articles}
     again = sorted(article.name for article in segmentation.articles if article.name in known)
     if again:
