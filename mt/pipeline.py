@@ -3,8 +3,9 @@
 Each stage takes explicit data and settings, returns data, and raises a
 `UserError` subclass for anything the user can fix; none prints or exits.
 `build` runs them all through a work folder (mt/workfolder.py), on the engine
-it chooses once (mt/engines/). The CLI (mt/cli/) only parses options, calls
-one of these and prints.
+it chooses once (mt/engines/); mt/incremental.py adds articles to what a build
+made (`mt build --into`). The CLI (mt/cli/) only parses options, calls one of
+these and prints.
 
     >>> from mt.pipeline import segment, translate, align, TranslateOptions
     >>> segments = segment(["seeds/"]).segments
@@ -16,42 +17,33 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shlex
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCache
 from alignments import align as align_segments
-from alignments.comparable import alignable, can_pair, skipped_for_flags, text_of
+from alignments.comparable import can_pair, text_of
 from alignments.evaluation import format_links
 from alignments.events import EventSettings, MapParts, align_by_event, articles_for_events, group_events
 from alignments.parallel import Link, ParallelSettings, align_in_order
-from mt.atomic import atomic_file, cannot_write, check_output_file, check_output_folder, is_own_output, swap_folder
+from mt.atomic import cannot_write, check_output_file, check_output_folder
 from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
 from mt.publishing import publish
-from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
+from mt.records import ArticleInfo, Event, Segment, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, read_build_record, record_build_command
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; one update at a time is then the user's to keep
-    fcntl = None  # type: ignore[assignment]
+from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, record_build_command
 
 __all__ = [
-    "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions", "add_to_corpus",
+    "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions",
     "align", "align_parallel_files", "attach_references", "build", "embed", "english_from_references", "no_progress",
     "segment", "segment_text", "translate", "translation_settings", "write_alignment",
 ]
@@ -155,9 +147,9 @@ def _second_view_used(aligned: Sequence[Segment], grouped: Sequence[Event], sett
         return can_pair(aligned)
     event_of = {article: event.event_id for event in grouped for article in event.articles}
     articles: dict[str, set[str]] = {}
-    for segment in aligned:
-        if segment.article in event_of:
-            articles.setdefault(event_of[segment.article], set()).add(segment.article)
+    for one in aligned:
+        if one.article in event_of:
+            articles.setdefault(event_of[one.article], set()).add(one.article)
     return any(len(names) >= 2 for names in articles.values())
 
 
@@ -264,13 +256,13 @@ class StageClock:
         return self.seconds
 
 
-def _no_articles(inputs: Sequence[Path], segmentation: SegmentationResult) -> NoArticlesError:
+def no_articles(inputs: Sequence[Path], segmentation: SegmentationResult) -> NoArticlesError:
     """The refusal, with the first reason an input gave (the warnings that say it are printed only after a build)."""
     why = f": {segmentation.problems[0]}" if segmentation.problems else ""
     return NoArticlesError("no article could be read from " + ", ".join(map(str, inputs)) + why)
 
 
-def _give_english(segments: list[Segment], config: dict[str, Any], options: BuildOptions, progress: Progress,
+def give_english(segments: list[Segment], config: dict[str, Any], options: BuildOptions, progress: Progress,
                   engine: Engine) -> TranslationSummary | ReferenceReport:
     """Each segment's English, in place: the human references (`--english-from reference`) or the models."""
     if options.english_from == "reference":
@@ -280,7 +272,7 @@ def _give_english(segments: list[Segment], config: dict[str, Any], options: Buil
     return translate(segments, config, options.translate, progress, engine)
 
 
-def _embedded_ahead(translated: list[Segment], vectors: Path, settings: AlignmentSettings, options: AlignOptions,
+def embedded_ahead(translated: list[Segment], vectors: Path, settings: AlignmentSettings, options: AlignOptions,
                     engine: Engine) -> AlignOptions:
     """The align options, reading `vectors` that the engine embeds first when it embeds ahead (Ray)."""
     if not engine.embeds_ahead:
@@ -305,17 +297,17 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:
-        raise _no_articles(inputs, segmentation)
+        raise no_articles(inputs, segmentation)
     write_jsonl(folder.segments, segmentation.segments)
     write_jsonl(folder.articles, [article.info() for article in segmentation.articles])
     segments = engine.read_segments(str(folder.segments))
     clock("translate")
-    translation = _give_english(segments, config, options, progress, engine)
+    translation = give_english(segments, config, options, progress, engine)
     write_jsonl(folder.translated, segments)
     clock("align")
     settings = AlignmentSettings.from_config(config)
     translated = engine.read_segments(str(folder.translated))
-    align_options = _embedded_ahead(translated, folder.vectors, settings, options.align, engine)
+    align_options = embedded_ahead(translated, folder.vectors, settings, options.align, engine)
     run = align(translated, settings, align_options, input_name=folder.translated.name, progress=progress,
                 articles=[article.info() for article in segmentation.articles], events=EventSettings.from_config(config),
                 engine=engine)
@@ -340,118 +332,18 @@ def check_build_outputs(inputs: Sequence[Path], output: Path, work: WorkFolder, 
         check_output_file(written, protect=given)
 
 
-class IncrementalError(WorkFolderError):
-    """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
-
-
 def build_settings(inputs: Sequence[Path], output: Path, work: Path, config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
     """What build.json keeps beside the command, so that `mt build --into` finds the corpus's inputs and refuses to
     add articles made with other settings (the corpus would no longer equal a rebuild). The corpus is kept relative
     to the work folder, so that the two can move together."""
     corpus = os.path.relpath(Path(output).expanduser().resolve(), Path(work).expanduser().resolve())
-    return {"inputs": [str(path) for path in inputs], "corpus": corpus, "settings": _comparable_settings(config, options)}
+    return {"inputs": [str(path) for path in inputs], "corpus": corpus, "settings": comparable_settings(config, options)}
 
 
-def _comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
+def comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
     """The settings that shape the corpus, as JSON gives them back (so a recorded and a current copy compare equal)."""
     return json.loads(json.dumps({"english_from": options.english_from, "models": options.translate.models,
                                   "backend": options.translate.backend, "config": config}, default=str))
-
-
-SETTING_OPTIONS = {"english_from": "--english-from", "models": "--model", "backend": "--backend", "config": "--config, --languages"}
-"""The options that set each recorded setting, for the refusal's message."""
-
-
-def _first_difference(recorded: Any, current: Any, path: str = "") -> str | None:
-    """The dotted key where two settings trees first differ, or None when they are equal."""
-    if isinstance(recorded, dict) and isinstance(current, dict):
-        for key in sorted(set(recorded) | set(current)):
-            found = _first_difference(recorded.get(key), current.get(key), f"{path}.{key}" if path else key)
-            if found:
-                return found
-        return None
-    return None if recorded == current else (path or "settings")
-
-
-def _command_with(command: str, old_inputs: Sequence[str], new_inputs: Sequence[Path]) -> str:
-    """The recorded command with the new inputs after the old ones: the full build the updated corpus equals."""
-    try:
-        tokens = shlex.split(command)
-    except ValueError:
-        tokens = []
-    given = {Path(path) for path in old_inputs}
-    places = [k for k, token in enumerate(tokens[2:], start=2) if not token.startswith("-") and Path(token) in given]
-    at = places[-1] + 1 if places else len(tokens)
-    if not tokens:
-        return command + " " + " ".join(shlex.quote(str(p)) for p in new_inputs)
-    tokens[at:at] = [str(p) for p in new_inputs]
-    return " ".join(shlex.quote(token) for token in tokens)
-
-
-@dataclass
-class BuiltCorpus:
-    """What an earlier `mt build` left in its work folder, read once."""
-
-    record: dict[str, Any]
-    segments: list[Segment]
-    translated: list[Segment]
-    articles: list[ArticleInfo]
-    pairs: list[Pair]
-    facts: list[Fact]
-    events: list[Event]
-
-
-def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], options: BuildOptions) -> BuiltCorpus:
-    """The corpus's work folder, checked: built by `mt build` into `corpus`, with events, and the same settings."""
-    where = corpus.expanduser().resolve()
-    if not where.is_dir() or not is_own_output(where) or not (where / "README.md").is_file():
-        raise IncrementalError(f"{corpus}: not a corpus built by mt build (no README.md and .mt-output); build it first with `mt build ARTICLES/ -o {corpus}`")
-    record = read_build_record(work)
-    if record is None:
-        raise IncrementalError(f"{work.root}: holds no build record (build.json); name the work folder that built {corpus} with --work")
-    built = (work.root.expanduser().resolve() / record["corpus"]).resolve() if "corpus" in record else where
-    if built != where:
-        raise IncrementalError(f"{work.root}: built {built}, not {where}; name the work folder that built {corpus} with --work")
-    if "settings" in record:
-        differs = _first_difference(record["settings"], _comparable_settings(config, options))
-        if differs:
-            said = SETTING_OPTIONS.get(differs.split(".")[0], "")
-            raise IncrementalError(f"{corpus}: was built with another {differs}{f' ({said})' if said else ''} than this command's; add "
-                                   f"articles with the options of `{record['command']}`, or rebuild with -o")
-    alignment = AlignmentFolder(work.alignment)
-    needed = [work.segments, work.translated, work.articles, alignment.pairs, alignment.facts, alignment.events, alignment.settings]
-    missing = [str(p) for p in needed if not p.is_file()]
-    if missing:
-        raise IncrementalError(f"{work.root}: cannot add articles, missing {', '.join(missing)} (a corpus built without events, "
-                               f"or by an older mt); rebuild it with `mt build ... -o {corpus}`")
-    built = BuiltCorpus(record, read_segments(work.segments), read_segments(work.translated), read_articles(work.articles),
-                        read_pairs(alignment.pairs), read_facts(alignment.facts), read_events(alignment.events))
-    names = {article.name for article in built.articles}
-    if [s.id for s in built.segments] != [s.id for s in built.translated] or not {s.article for s in built.segments} <= names:
-        raise IncrementalError(f"{work.root}: segments.jsonl, translated.jsonl and articles.jsonl do not match (files from "
-                               f"different runs); rebuild the corpus with `mt build ... -o {corpus}`")
-    return built
-
-
-def _earlier_results(old: BuiltCorpus, new_articles: set[str], settings: AlignmentSettings) -> Earlier:
-    """An untouched event's (the same articles as an old event, none new) old pairs and facts. Alignment inside an
-    event reads only that event's segments, so the old result is what aligning it again would give."""
-    old_events = {frozenset(event.articles): event.event_id for event in old.events}
-    pairs: dict[str | None, list[Pair]] = {}
-    facts: dict[str | None, list[Fact]] = {}
-    for pair in old.pairs:
-        pairs.setdefault(pair.event_id, []).append(pair)
-    for fact in old.facts:
-        facts.setdefault(fact.event_id, []).append(fact)
-
-    def earlier(part: list[Segment]) -> AlignmentResult | None:
-        articles = frozenset(segment.article for segment in part)
-        event_id = old_events.get(articles)
-        if event_id is None or articles & new_articles:
-            return None
-        return AlignmentResult(pairs.get(event_id, []), facts.get(event_id, []), aligned=alignable(part, settings),
-                               skipped=skipped_for_flags(part, settings))
-    return earlier
 
 
 def _counted(earlier: Earlier, step: Callable[[int], None], kinds: Sequence[str]) -> Earlier:
@@ -473,128 +365,3 @@ def _reusing(map_parts: MapParts, earlier: Earlier) -> MapParts:
             results[k] = result
         return results  # type: ignore[return-value]  # every None was filled above
     return run
-
-
-def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: dict[str, Any] | None = None,
-                  options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
-                  on_stage: Callable[[str], None] = lambda name: None) -> BuildReport:
-    """Add the articles of `inputs` to a corpus `mt build` wrote, giving byte for byte what a full build of the old
-    and new inputs gives: only the new articles are segmented and translated, events are regrouped over all the
-    articles, and sentences are aligned again only in the events whose articles changed.
-
-    The new work folder files are written into a staging folder beside `work` and the corpus is published from it
-    (atomically), before the files move into `work`: a run killed before the corpus is swapped leaves the old
-    corpus and work folder as they were; one killed while the files move leaves a note (MOVING), and the next
-    `--into` finishes the move first."""
-    folder = WorkFolder(work)
-    with _one_update_at_a_time(folder):
-        return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))
-
-
-@contextlib.contextmanager
-def _one_update_at_a_time(folder: WorkFolder) -> Iterator[None]:
-    """Refuse a second `--into` on a work folder while one runs (it would remove the other's staging folder): an
-    exclusive flock on the folder itself, which leaves no file behind (POSIX; elsewhere nothing is locked)."""
-    if fcntl is None or not folder.root.is_dir():
-        yield
-        return
-    handle = os.open(folder.root, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IncrementalError(f"{folder.root}: another `mt build --into` is updating this work folder; wait for it to end") from None
-        yield
-    finally:
-        os.close(handle)
-
-
-def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, config: dict[str, Any], options: BuildOptions,
-                   progress: Progress, clock: StageClock) -> BuildReport:
-    """`add_to_corpus`'s work, run under the work folder's lock."""
-    work = folder.root
-    clock("read")
-    _finish_moving(folder)
-    old = read_built_corpus(corpus, folder, config, options)
-    check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
-    for path in inputs:
-        for given in map(Path, old.record.get("inputs", [])):
-            if given.is_dir() and path.resolve() == given.resolve():
-                raise IncrementalError(f"{path}: is already an input of {corpus} (its articles are in it); put new articles in "
-                                       "a folder of their own and add that folder")
-            if given.is_dir() and path.resolve().is_relative_to(given.resolve()):
-                raise IncrementalError(f"{path}: is inside {given}, an input of {corpus}, so a rebuild would read it from there "
-                                       "with the old articles; put the new articles in a folder of their own")
-    engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
-    clock("segment")
-    segmentation = segment(list(inputs), config, progress=progress)
-    if not segmentation.articles:
-        raise _no_articles(inputs, segmentation)
-    known = {article.name for article in old.articles}
-    again = sorted(article.name for article in segmentation.articles if article.name in known)
-    if again:
-        raise IncrementalError(f"article '{again[0]}' is already in {corpus}" + (f" (and {len(again) - 1} more)" if len(again) > 1 else "")
-                               + "; rename its file, or rebuild the corpus with -o to replace an article")
-    parent, name = Path(work).resolve().parent, Path(work).resolve().name
-    for leftover in parent.glob(f".{glob_escape(name)}.*.incoming"):  # a killed update's staging folder: incomplete
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".incoming"))
-    try:
-        staged = WorkFolder(staging)
-        write_jsonl(staged.segments, [*old.segments, *segmentation.segments])
-        articles = [*old.articles, *(article.info() for article in segmentation.articles)]
-        write_jsonl(staged.articles, articles)
-        new_segments = as_read_back(segmentation.segments)  # as a full build reads them (the old ones were read)
-        clock("translate")
-        translation = _give_english(new_segments, config, options, progress, engine)
-        write_jsonl(staged.translated, [*old.translated, *new_segments])
-        clock("align")
-        settings = AlignmentSettings.from_config(config)
-        translated = [*old.translated, *as_read_back(new_segments)]
-        align_options = _embedded_ahead(translated, staged.vectors, settings, options.align, engine)
-        new_names = {article.name for article in segmentation.articles}
-        run = align(translated, settings, align_options, input_name=staged.translated.name, progress=progress, articles=articles,
-                    events=EventSettings.from_config(config), earlier=_earlier_results(old, new_names, settings), engine=engine)
-        write_alignment(staged.alignment, run)
-        command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
-        record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, work, config, options))
-        clock("publish")
-        counts = publish(staging, corpus, command=command, timestamp=options.timestamp, force=options.force)
-        with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
-            note.write_text(str(staging) + "\n", encoding="utf-8")
-        _finish_moving(folder)
-    finally:
-        if not (folder.root / MOVING).is_file():
-            shutil.rmtree(staging, ignore_errors=True)
-    return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
-
-
-MOVING = ".mt-moving"
-"""In the work folder while `mt build --into` moves staged files in: names the staging folder, so that a run killed
-during the move is finished by the next `--into` before it reads the work folder."""
-
-
-def _finish_moving(folder: WorkFolder) -> None:
-    """Move a published update's staged files into the work folder, if a run left that unfinished."""
-    note = folder.root / MOVING
-    if not note.is_file():
-        return
-    staging = Path(note.read_text(encoding="utf-8").strip())
-    if staging.is_dir():
-        _move_into(WorkFolder(staging), folder)
-        shutil.rmtree(staging, ignore_errors=True)
-    note.unlink()
-
-
-def _move_into(staged: WorkFolder, folder: WorkFolder) -> None:
-    """The staged files into the work folder, each by a rename (alignment/ by mt/atomic.py's swap); other files
-    there (the user's, an older vectors.parquet) stay. What has moved already is skipped, so a second call finishes
-    an interrupted one."""
-    folder.root.mkdir(parents=True, exist_ok=True)
-    for name in (staged.segments.name, staged.articles.name, staged.translated.name, staged.vectors.name):
-        if (staged.root / name).is_file():
-            os.replace(staged.root / name, folder.root / name)
-    if staged.alignment.is_dir():
-        swap_folder(staged.alignment, folder.alignment.resolve())
-    if staged.build_record.is_file():
-        os.replace(staged.build_record, folder.build_record)

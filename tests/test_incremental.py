@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mt import pipeline
+from mt import incremental, pipeline
 from mt.cli import app
 
 DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
@@ -123,9 +123,9 @@ def test_a_killed_update_leaves_the_old_corpus_and_work_folder(built, monkeypatc
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "publish", killed)
+    monkeypatch.setattr(incremental, "publish", killed)
     with pytest.raises(KeyboardInterrupt):
-        pipeline.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
+        incremental.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
     assert (files_of(built / "corpus"), files_of(built / "work")) == before
     assert not list(built.glob(".work.*")), "the staging folder is removed"
 
@@ -141,16 +141,16 @@ def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_n
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "swap_folder", killed)  # after the corpus is published and some files have moved
+    monkeypatch.setattr(incremental, "swap_folder", killed)  # after the corpus is published and some files have moved
     options = pipeline.BuildOptions(english_from="reference", align=pipeline.AlignOptions(cache_dir=cache))
     with pytest.raises(KeyboardInterrupt):
-        pipeline.add_to_corpus([second], added / "corpus", added / "work", options=options)
-    assert (added / "work" / pipeline.MOVING).is_file(), "the note that names the staged files is left"
+        incremental.add_to_corpus([second], added / "corpus", added / "work", options=options)
+    assert (added / "work" / incremental.MOVING).is_file(), "the note that names the staged files is left"
     monkeypatch.undo()
 
     mt_build(third, "--into", added / "corpus", "--work", added / "work", "--cache-dir", cache)
     assert files_of(added / "corpus") == files_of(tmp_path / "full" / "corpus")
-    assert not (added / "work" / pipeline.MOVING).exists() and not list(added.glob(".work.*"))
+    assert not (added / "work" / incremental.MOVING).exists() and not list(added.glob(".work.*"))
 
 
 def test_a_second_update_while_one_runs_is_refused(built):
@@ -159,8 +159,8 @@ def test_a_second_update_while_one_runs_is_refused(built):
     running = os.open(built / "work", os.O_RDONLY)
     try:
         fcntl.flock(running, fcntl.LOCK_EX)  # as a running `mt build --into` holds it
-        with pytest.raises(pipeline.IncrementalError, match="another `mt build --into` is updating"):
-            pipeline.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
+        with pytest.raises(incremental.IncrementalError, match="another `mt build --into` is updating"):
+            incremental.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
     finally:
         os.close(running)
     assert (files_of(built / "corpus"), files_of(built / "work")) == before

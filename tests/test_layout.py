@@ -24,6 +24,7 @@ LAYERS = [
     ("alignment and evaluation", {"alignments", "mt.evaluation"}),
     ("engines and publishing", {"mt.engines", "mt.publishing"}),
     ("orchestration", {"mt.pipeline", "mt.streams"}),
+    ("adding to a build", {"mt.incremental"}),
     ("command line", {"mt.cli"}),
 ]
 """Each module may import its own wing and the layers above it in this list, never one below."""

@@ -64,7 +64,7 @@ def build_command(
     Each stage writes its output into the work folder, so any stage can be
     re-run on its own from there (`mt translate`, `mt align`, `mt publish`).
     """
-    from mt import pipeline  # lazy on purpose: `mt --help` must not import the stages
+    from mt import incremental, pipeline  # lazy on purpose: `mt --help` must not import the stages
 
     settings = config_from(config)
     choose_languages(settings, languages, source_lang)
@@ -91,7 +91,7 @@ def build_command(
     with user_errors():
         if into is not None:
             output = into
-            report = pipeline.add_to_corpus(inputs, into, work, config=settings, options=options, progress=progress_bars(quiet),
+            report = incremental.add_to_corpus(inputs, into, work, config=settings, options=options, progress=progress_bars(quiet),
                                             on_stage=on_stage)
         else:
             command = _shell_command() if sys.argv[1:2] == ["build"] else _as_command(inputs, output, english_from.value, model, languages or source_lang)
