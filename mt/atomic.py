@@ -108,7 +108,7 @@ def atomic_folder(path: Path | str, *, force: bool = False) -> Iterator[Path]:
         staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
         os.chmod(staging, mode)
         yield staging
-        (staging / MARKER).write_text(json.dumps({"written_by": f"mt {__version__}"}) + "\n", encoding="utf-8")
+        mark_as_own(staging)
         swap_folder(staging, path)
     except UserError:
         raise
@@ -117,6 +117,11 @@ def atomic_folder(path: Path | str, *, force: bool = False) -> Iterator[Path]:
     finally:
         if staging is not None and staging.exists():
             remove_tree(staging)
+
+
+def mark_as_own(folder: Path) -> None:
+    """Write the marker that lets a later run replace `folder` (is_own_output)."""
+    (folder / MARKER).write_text(json.dumps({"written_by": f"mt {__version__}"}) + "\n", encoding="utf-8")
 
 
 def swap_folder(staging: Path, path: Path) -> None:

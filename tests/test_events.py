@@ -29,11 +29,12 @@ from alignments.events import (
 )
 from mt.cli import app
 from mt.config import load_config
+from mt.publishing.check import check_corpus
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.dataset import write_corpus
-from mt.publishing.report import render_report
+from mt.publishing.report import report_pages
 from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for, read_events
 
 DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
@@ -391,20 +392,35 @@ def test_a_corpus_without_events_is_one_event_of_all_its_articles():
     assert row["n_articles"] == 6 and row["n_facts"] == 3 and row["event_id"] == event_id_for(a.name for a in corpus.articles)
 
 
-def test_the_report_has_one_section_per_event_with_only_its_articles():
-    page = render_report(corpus_tables(small_corpus(3)), title="Report", kinds=("body", "headline"))
-    sections = page.split('<details class="event"')[1:]
-    assert len(sections) == 3 and "<details class=\"event\"" not in page.split("<main>")[0]
-    for k, section in enumerate(sections):
-        assert section.count('<th class="article"') == 2, "a column for each article of its own event only"
-        assert f'data-article="e{k:03d}a"' in section and f'id="fact-{k:04d}"' in section
-        assert ' open>' not in section.split(">", 1)[0] + ">", "several events: the page opens on their list"
-    one = render_report(corpus_tables(small_corpus(1)), title="Report", kinds=("body", "headline"))
-    assert 'data-open="yes" open>' in one, "a corpus of one event opens on it"
+def test_the_report_lists_the_events_and_gives_each_a_page_with_only_its_articles():
+    pages = report_pages(corpus_tables(small_corpus(3)), title="Report", kinds=("body", "headline"))
+    index, events = pages["report.html"], {name: page for name, page in pages.items() if name != "report.html"}
+    assert len(events) == 3 and all(name.startswith("report/event-") for name in events)
+    assert '<details class="event"' not in index and index.count('<tr class="event') == 3
+    for k, (name, page) in enumerate(events.items()):
+        assert f'href="{name}"' in index, "the list links to each event's page"
+        assert 'href="../report.html"' in page, "and each page back to the list"
+        assert page.count('<th class="article"') == 2, "a column for each article of its own event only"
+        assert f'data-article="e{k:03d}a"' in page and f'id="fact-{k:04d}"' in page and f"fact-{k + 1:04d}" not in page
+    [(name, one)] = report_pages(corpus_tables(small_corpus(1)), title="Report", kinds=("body", "headline")).items()
+    assert name == "report.html" and 'data-open="yes" open>' in one, "a corpus of one event is that event's page"
 
 
-def test_report_bytes_grow_linearly_in_articles():
-    sizes = {n: len(render_report(corpus_tables(small_corpus(n)), title="R", kinds=("body", "headline")).encode())
-             for n in (10, 40, 160)}
-    per_event = [(sizes[40] - sizes[10]) / 30, (sizes[160] - sizes[40]) / 120]
-    assert per_event[1] < per_event[0] * 1.1, sizes
+def test_the_check_names_a_missing_events_page(tmp_path):
+    write_corpus(tmp_path / "corpus", small_corpus(3))
+    pages = sorted((tmp_path / "corpus" / "report").glob("event-*.html"))
+    assert len(pages) == 3 and check_corpus(tmp_path / "corpus") == []
+    pages[1].unlink()
+    [problem] = check_corpus(tmp_path / "corpus")
+    assert problem.startswith("report/: 1 event page(s)") and pages[1].name in problem
+
+
+def test_the_list_of_events_grows_linearly_and_an_events_page_not_at_all():
+    index, largest = {}, {}
+    for n in (10, 40, 160):
+        pages = report_pages(corpus_tables(small_corpus(n)), title="R", kinds=("body", "headline"))
+        index[n] = len(pages.pop("report.html").encode())
+        largest[n] = max(len(text.encode()) for text in pages.values())
+    per_event = [(index[40] - index[10]) / 30, (index[160] - index[40]) / 120]
+    assert per_event[1] < per_event[0] * 1.1, index
+    assert largest[160] < largest[10] * 1.05, largest

@@ -39,18 +39,18 @@ def with_languages(*codes: str) -> dict:
     return config
 
 
-def test_a_polish_paragraph_does_not_build_the_all_languages_detector():
+def test_a_polish_paragraph_loads_no_other_languages_full_models():
     segmenter = Segmenter()
     article = segmenter.segment_source(Source(name="p", path=Path("p"), text=POLISH))
     assert [(s.kind, s.lang) for s in article.segments] == [("body", "pl")] * 6
-    assert not segmenter.identifier.all_languages_built
+    assert segmenter.identifier.weighed == set()
 
 
-def test_the_all_languages_detector_is_built_when_a_text_needs_it():
+def test_a_text_in_another_language_loads_the_full_models_of_a_few_candidates_only():
     segmenter = Segmenter()
     article = segmenter.segment_source(Source(name="ja", path=Path("ja"), text=JAPANESE))
     assert article.lang == "ja"
-    assert segmenter.identifier.all_languages_built
+    assert "ja" in segmenter.identifier.weighed and len(segmenter.identifier.weighed) <= 5, "not every language's"
 
 
 def test_one_language_means_no_detection():

@@ -142,6 +142,47 @@ def test_the_seeds_report_renders_with_disagreements_highlighted(corpus, chromiu
     assert highlighted > 1400 * 100, "the rows with disagreements at the top are highlighted"
 
 
+EVENTS_PROBE = """
+window.addEventListener("load", function () {
+  var rows = Array.from(document.querySelectorAll("tr.event"));
+  var result = {events: rows.map(function (row) {
+    return {id: row.id, title: row.querySelector(".event-title").textContent, page: row.querySelector("a").getAttribute("href")}; })};
+  var box = document.getElementById("search");
+  box.value = QUERY;
+  box.dispatchEvent(new Event("input"));
+  result.search = {shown: rows.filter(function (row) { return !row.hidden; }).map(function (row) { return row.id; }),
+                   counter: document.getElementById("shown").textContent};
+  var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(result); document.body.appendChild(pre);
+});
+"""
+"""Run on the list of events: each event's row and link, and what a search for QUERY leaves."""
+
+
+@pytest.fixture(scope="module")
+def events_corpus(root) -> Path:
+    """Three stories in five English articles (tests/data/events/dev.yaml): a flood, a marathon, a cup match."""
+    from test_incremental import STORIES, write_articles
+
+    return build(write_articles(root / "story-articles", STORIES), root, "stories")
+
+
+def test_in_chromium_the_report_lists_the_events_and_links_each_to_its_page(events_corpus, chromium, tmp_path):
+    events = {row["event_id"]: row for row in load_dataset(str(events_corpus), "events", split="train")}
+    marathon = [i for i, e in events.items() if any("marathon" in a for a in e["articles"])]
+    query = json.dumps(events[marathon[0]]["title"].upper())
+    found = probe(chromium, (events_corpus / "report.html").read_text(encoding="utf-8"), tmp_path,
+                  body=EVENTS_PROBE.replace("QUERY", query))
+    assert [e["id"] for e in found["events"]] == list(events) and len(events) == 3
+    facts = list(load_dataset(str(events_corpus), "facts", split="train"))
+    for event in found["events"]:
+        assert event["title"] == events[event["id"]]["title"] and event["page"] == f"report/{event['id']}.html"
+        page = (events_corpus / event["page"]).read_text(encoding="utf-8")
+        assert 'href="../report.html"' in page, "each page links back to the list"
+        assert sorted(re.findall(r'<tr class="fact[^"]*" id="([^"]+)"', page)) == sorted(
+            f["fact_id"] for f in facts if f["event_id"] == event["id"]), "an event's page holds its facts, and only them"
+    assert found["search"]["shown"] == marathon and found["search"]["counter"] == "1 of 3 events shown"
+
+
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
 ARABIC = "القوات الروسية تصل إلى كازاخستان"

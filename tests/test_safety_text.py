@@ -19,8 +19,8 @@ from markdown_it import MarkdownIt
 from mt.publishing.card import dataset_card
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
-from mt.publishing.report import render_report, safe_link
-from mt.records import ArticleInfo, Count, Disagreement, Fact, Pair, Segment
+from mt.publishing.report import report_pages, safe_link
+from mt.records import ArticleInfo, Count, Disagreement, Event, Fact, Pair, Segment, event_id_for
 
 PLAIN = {"outlet": "Daily News", "article": "daily", "published": "2022-01-06", "title": "Troops arrive",
          "language": "en", "url": "plain", "summary": "2,500 troops arrived.", "sentence": "Banks are closed.",
@@ -65,7 +65,19 @@ def card(**hostile: str) -> str:
 
 
 def page(**hostile: str) -> str:
-    return render_report(corpus_tables(corpus(**hostile)), title="Report", kinds=("body", "headline"))
+    [(_, text)] = report_pages(corpus_tables(corpus(**hostile)), title="Report", kinds=("body", "headline")).items()
+    return text
+
+
+def two_events(**hostile: str) -> dict[str, str]:
+    """The pages of the small corpus with a second event (an article of its own): the list of events and a page each."""
+    one = corpus(**hostile)
+    other = ArticleInfo("other", "other.txt", lang="en", outlet="Other", segments=1)
+    names = sorted({a.name for a in one.articles})
+    both = Corpus([*one.articles, other], [*one.segments, Segment("other:0000", "other", 0, "body", "en", "Rain.", 0, 5, english="Rain.")],
+                  one.pairs, one.facts, one.provenance, one.kinds,
+                  [Event(event_id_for(names), names, names[0]), Event(event_id_for(["other"]), ["other"], "other")])
+    return report_pages(corpus_tables(both), title="Report", kinds=("body", "headline"))
 
 
 class Elements(HTMLParser):
@@ -171,6 +183,14 @@ HOSTILE = sorted({(field, value) for field, value, *_ in CASES if field not in (
 def test_hostile_text_adds_no_element_or_attribute_to_the_report(field, value):
     """The page has the same elements, with the same attributes, as with the plain value in that place."""
     assert Elements(page(**{field: value})).tags == Elements(page()).tags
+
+
+@pytest.mark.parametrize("field, value", HOSTILE)
+def test_hostile_text_adds_no_element_to_the_list_of_events_or_an_events_page(field, value):
+    plain, hostile = two_events(), two_events(**{field: value})
+    assert len(hostile) == 3, "the list and a page for each of the two events"
+    for (name, text), (_, expected) in zip(hostile.items(), plain.items()):
+        assert Elements(text).tags == Elements(expected).tags, name
 
 
 @pytest.mark.parametrize("field, value", HOSTILE + [(f, v) for f, v, *_ in CASES if f in ("command", "model")])

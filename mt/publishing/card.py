@@ -87,8 +87,8 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
              f"and where the outlets disagree. {translation_statement(provenance.translation_models)} Sentences are "
              f"aligned across articles on their {compared} text and grouped into facts.", "",
              f"**[Read it side by side]({REPORT_FILE})**: the events (the stories the articles were grouped into), each "
-             "opening into its facts, one row each with the event's outlets as columns, disagreements highlighted, "
-             "unmatched sentences per article, a search box (one HTML file, works offline).", "",
+             "with a page of its facts, one row each with the event's outlets as columns, disagreements highlighted, "
+             "unmatched sentences per article, a search box (static HTML, works offline).", "",
              *(["## What did not align", "", *(f"- {_text(note)}" for note in notes), ""] if notes else []),
              "## Configurations", "",
              *(c.summary(counts[c.name]) for c in CONFIGURATIONS), "",

@@ -8,6 +8,7 @@ from pathlib import Path
 from mt.publishing.columns import typed_table
 from mt.publishing.configurations import CONFIGURATIONS, default_configuration
 from mt.publishing.layout import CARD_FILE, REPORT_FILE, SPLIT
+from mt.publishing.report import page_files, pages_folder
 from mt.records import KINDS
 
 
@@ -80,6 +81,12 @@ def _check_corpus(folder: Path, private_cache: Path) -> list[str]:
             problems.append(f"articles: {len(unnamed)} article(s) of the segments have no row (first: {sorted(unnamed)[0]})")
     if not (folder / REPORT_FILE).is_file():
         problems.append(f"{REPORT_FILE}: missing (the card links to it); run `mt report {folder}`")
+    elif "events" in loaded and loaded["events"].num_rows > 1:
+        pages = folder / pages_folder(REPORT_FILE)
+        missing = [name for name in page_files(list(loaded["events"]["event_id"])).values() if not (pages / name).is_file()]
+        if missing:
+            problems.append(f"{pages.name}/: {len(missing)} event page(s) the list links to are missing (first: {missing[0]}); "
+                            f"run `mt report {folder}`")
     return problems
 
 

@@ -19,13 +19,13 @@ from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.errors import PublishError
 from mt.publishing.layout import CARD_FILE, DATA_FILE, LICENSE_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE
-from mt.publishing.report import render_report
+from mt.publishing.report import report_pages, write_pages
 from mt.records import RecordError, read_events
 from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
 def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[str, int]:
-    """Write data/<config>/*.parquet, README.md and report.html, atomically; returns the row count of each configuration.
+    """Write data/<config>/*.parquet, README.md, report.html and its events' pages (report/), atomically; returns the row count of each configuration.
 
     Everything is written into a temporary sibling folder that replaces `output`
     only when complete, so a failure leaves the previous corpus untouched. `output` is replaced only if the
@@ -48,7 +48,7 @@ def _write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
         sizes[name] = (dataset.data.nbytes, path.stat().st_size)
     (output / CARD_FILE).write_text(dataset_card(tables, counts, sizes, corpus.provenance), encoding="utf-8")
     (output / LICENSE_FILE).write_text(LICENSE_NOTE + "\n", encoding="utf-8")
-    (output / REPORT_FILE).write_text(render_report(tables, title=PRETTY_NAME, kinds=corpus.kinds), encoding="utf-8")
+    write_pages(output, report_pages(tables, title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE))
     return counts
 
 

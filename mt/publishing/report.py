@@ -1,14 +1,16 @@
-"""The corpus for a reader: one self-contained HTML page, the facts side by side.
+"""The corpus for a reader: self-contained HTML pages, the facts side by side.
 
-The page opens on the list of events (the stories the articles were grouped
-into); each opens into its own table, where each fact is a row and each of the
-event's articles a column (its outlet, language and date in the header): the
-original sentence, its English, a language badge. Facts with disagreements come
-first, highlighted, with the outlets' values side by side; every article's
-sentences that matched nothing can be opened below its event; a search box
-filters everything and opens the events it finds something in. A corpus of one
-event opens on that event. No server, no network: the styles and the
-script are inline (the template is mt/publishing/templates/report.html.j2).
+report.html lists the events (the stories the articles were grouped into), with
+their outlets, languages, dates and counts, and a search box over them; each
+event has its own page in report/ (a table where each fact is a row and each of
+the event's articles a column: the original sentence, its English, a language
+badge). Facts with disagreements come first, highlighted, with the outlets'
+values side by side; every article's sentences that matched nothing can be
+opened below; a search box filters the facts. A corpus of one event is that
+event's page alone, in report.html. So no page grows with the corpus: the list
+grows by a row an event, and an event's page with its own articles. No server,
+no network: the styles and the scripts are inline (the templates are in
+mt/publishing/templates/).
 
 Every value in the page comes from the articles and their sidecars, so none of
 it is trusted: Jinja escapes all of it, a URL becomes a link only when it is
@@ -22,6 +24,7 @@ import base64
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
@@ -30,7 +33,7 @@ import jinja2
 import pyarrow.parquet as pq
 from markupsafe import Markup, escape
 
-from mt.atomic import atomic_file
+from mt.atomic import atomic_file, atomic_folder, is_own_output, mark_as_own, remove_tree
 from mt.languages import language_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.errors import ReportError
@@ -39,13 +42,32 @@ from mt.publishing.notes import alignment_notes, article_headlines, article_labe
 from mt.records import UNKNOWN, event_id_for, stand_in
 
 
-def render_report(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str]) -> str:
-    """The HTML page for the tables of a corpus (as `Corpus.tables` gives them or parquet holds them);
-    `kinds`: the segment kinds that took part in alignment, whose unpaired sentences are listed as unmatched."""
+def report_pages(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str],
+                 index: str = REPORT_FILE) -> dict[str, str]:
+    """The report's HTML pages by their path relative to the index's folder, for the tables of a corpus (as
+    `Corpus.tables` gives them or parquet holds them): `index` and, with several events, one page per event in the
+    folder named after the index (report.html -> report/). `kinds`: the segment kinds that took part in alignment,
+    whose unpaired sentences are listed as unmatched."""
     environment = jinja2.Environment(loader=jinja2.PackageLoader("mt.publishing", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
     environment.filters["csp_hash"] = csp_hash
-    return environment.get_template("report.html.j2").render(title=title, **report_context(tables, kinds))
+    context = report_context(tables, kinds)
+    event_page = environment.get_template("report.html.j2")
+    if len(context["events"]) <= 1:
+        return {index: event_page.render(title=title, **context, back=None)}
+    folder = pages_folder(index)
+    pages = {}
+    for event in context["events"]:
+        event["page"] = f"{folder}/{event['file']}"
+        pages[event["page"]] = event_page.render(
+            title=event["title"], corpus_title=title, events=[event], open=True, names=context["names"], notes=[],
+            unknown=UNKNOWN, counts=event["counts"], n_disagreements=event["n_disagreements"], back=f"../{index}")
+    return {index: environment.get_template("report_index.html.j2").render(title=title, **context), **pages}
+
+
+def pages_folder(index: str) -> str:
+    """The folder beside the index that holds the events' pages: the index's name without .html."""
+    return index[:-len(".html")] if index.endswith(".html") and len(index) > len(".html") else f"{index}-events"
 
 
 def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
@@ -70,16 +92,23 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
     for segment in tables["segments"]:
         if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
+    pairs = Counter(event_of.get(pair["article_a"]) for pair in tables["pairs"])
+    segments = Counter(segment["article"] for segment in tables["segments"])
     sections = []
+    files = page_files([event["event_id"] for event in events])
     for event in events:
         columns = [articles[name] for name in event["articles"] if name in articles]
         order = [a["article"] for a in columns]
         rows = [_fact_row(fact, order) for fact in facts.get(event["event_id"], [])]
         unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
+        n_disagreements = sum(len(f["disagreements"]) for f in rows)
         sections.append({**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
-                         "facts": rows, "unmatched": unmatched,
+                         "facts": rows, "unmatched": unmatched, "file": files[event["event_id"]],
+                         "outlet_names": list(dict.fromkeys(a["label"] for a in columns)),
                          "languages": event.get("languages") or sorted({a["language"] for a in columns}),
-                         "n_disagreements": sum(len(f["disagreements"]) for f in rows)})
+                         "n_disagreements": n_disagreements,
+                         "counts": {"events": 1, "articles": len(columns), "facts": len(rows),
+                                    "pairs": pairs[event["event_id"]], "segments": sum(segments[a] for a in order)}})
     return {"events": sections, "open": len(sections) == 1, "names": labels,
             "notes": alignment_notes(tables, kinds), "unknown": UNKNOWN,
             "counts": {name: len(rows) for name, rows in tables.items()} | {"events": len(sections)},
@@ -92,6 +121,24 @@ def event_rows(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
         return list(tables["events"])
     names = sorted(a["article"] for a in tables["articles"])
     return [{"event_id": event_id_for(names), "title": None, "articles": names, "dates": []}]
+
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+"""An event id used as it is for its page's file name (the toolkit's ids are `event-` and 12 hex digits)."""
+
+
+def page_files(event_ids: Sequence[str]) -> dict[str, str]:
+    """Each event's page file name: its id, unless the id (from a corpus read back, so untrusted) is no safe file
+    name or is repeated case-insensitively, then a hash of it."""
+    files: dict[str, str] = {}
+    taken: set[str] = set()
+    for event_id in event_ids:
+        name = event_id if SAFE_FILE_NAME.fullmatch(event_id) else event_id_for([event_id])
+        while name.lower() in taken:
+            name = event_id_for([name])
+        taken.add(name.lower())
+        files[event_id] = f"{name}.html"
+    return files
 
 
 def _untitled(event: dict[str, Any], articles: dict[str, dict[str, Any]]) -> str:
@@ -175,10 +222,28 @@ def read_tables(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
+def write_pages(folder: Path, pages: dict[str, str]) -> None:
+    """Write `pages` (report_pages' paths and texts) into `folder`; the events' folder is marked as the toolkit's,
+    so that a later `mt report` may replace it."""
+    for name, text in pages.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for subfolder in {folder / Path(name).parent for name in pages} - {folder}:
+        mark_as_own(subfolder)
+
+
 def write_report(folder: Path, output: Path | None = None, *, kinds: Sequence[str]) -> Path:
-    """Render the report of a corpus folder into `output` (default: report.html inside it), atomically."""
+    """Render the report of a corpus folder into `output` (default: report.html inside it) and its events' pages
+    into the folder beside it, each atomically: the pages first, so the index never links to a missing page."""
     output = output or folder / REPORT_FILE
-    page = render_report(read_tables(folder), title=PRETTY_NAME, kinds=kinds)
+    pages = report_pages(read_tables(folder), title=PRETTY_NAME, kinds=kinds, index=output.name)
+    events = output.parent / pages_folder(output.name)
+    if len(pages) > 1:
+        with atomic_folder(events) as staging:
+            write_pages(staging, {Path(name).name: text for name, text in pages.items() if name != output.name})
+    elif events.is_dir() and is_own_output(events):
+        remove_tree(events)  # the pages of an earlier report, when the corpus had several events
     with atomic_file(output) as staging:
-        staging.write_text(page, encoding="utf-8")
+        staging.write_text(pages[output.name], encoding="utf-8")
     return output
