@@ -34,7 +34,7 @@ from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.dataset import write_corpus
-from mt.publishing.report import report_pages
+from mt.publishing.report import page_files, report_pages
 from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for, read_events
 
 DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
@@ -404,6 +404,30 @@ def test_the_report_lists_the_events_and_gives_each_a_page_with_only_its_article
         assert f'data-article="e{k:03d}a"' in page and f'id="fact-{k:04d}"' in page and f"fact-{k + 1:04d}" not in page
     [(name, one)] = report_pages(corpus_tables(small_corpus(1)), title="Report", kinds=("body", "headline")).items()
     assert name == "report.html" and 'data-open="yes" open>' in one, "a corpus of one event is that event's page"
+
+
+def test_an_event_titled_in_another_language_shows_the_headlines_english_too():
+    tables = corpus_tables(small_corpus(2))
+    headline = next(s for s in tables["segments"] if s["article"] == "e000a" and s["kind"] == "headline")
+    headline["text"] = tables["events"][0]["title"] = "Powódź w mieście"
+    pages = report_pages(tables, title="Report", kinds=("body", "headline"))
+    english = '<div class="english" dir="auto">Story 0 headline</div>'
+    assert "Powódź w mieście</a>" in pages["report.html"] and pages["report.html"].count(english) == 1
+    assert '<p class="english-title" dir="auto">Story 0 headline</p>' in pages[f"report/{tables['events'][0]['event_id']}.html"]
+
+
+PAGE_FILES = [
+    # (why, event ids, their pages' file names)
+    ("the toolkit's ids as they are", ["event-0123456789ab", "event-ba9876543210"], ["event-0123456789ab.html", "event-ba9876543210.html"]),
+    ("a path is never a file name", ["../../etc/passwd"], [event_id_for(["../../etc/passwd"]) + ".html"]),
+    ("nor a hidden or odd name", [".hidden", "a b", ""], [event_id_for([name]) + ".html" for name in (".hidden", "a b", "")]),
+    ("ids equal but for case get two files", ["Event-A", "event-a"], ["Event-A.html", event_id_for(["event-a"]) + ".html"]),
+]
+
+
+@pytest.mark.parametrize("why, ids, files", PAGE_FILES, ids=[row[0] for row in PAGE_FILES])
+def test_an_events_page_file_name_is_safe_whatever_its_id(why, ids, files):
+    assert list(page_files(ids).values()) == files
 
 
 def test_the_check_names_a_missing_events_page(tmp_path):

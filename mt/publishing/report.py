@@ -72,9 +72,9 @@ def pages_folder(index: str) -> str:
 
 def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
     """What the template shows: the events, each with its articles (columns), its facts (rows) and its articles'
-    unmatched sentences, and why nothing aligned where that is so. An article with no outlet is headed `unknown outlet`
-    with its stand-in. Each fact row has a cell for the articles of its own event only, so the page grows with the
-    articles, not with articles x facts."""
+    unmatched sentences, and why nothing aligned where that is so. An event titled by a headline in another language
+    also gets that headline's English. An article with no outlet is headed `unknown outlet` with its stand-in. Each
+    fact row has a cell for the articles of its own event only, so a page grows with its event, not the corpus."""
     found = article_headlines(tables)
     labels = article_labels(tables)
     articles = {a["article"]: {**a, "label": labels[a["article"]], "language_name": language_name(a["language"]),
@@ -92,6 +92,10 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
     for segment in tables["segments"]:
         if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
+    first_headline: dict[str, dict[str, Any]] = {}
+    for segment in tables["segments"]:
+        if segment["kind"] == "headline":
+            first_headline.setdefault(segment["article"], segment)
     pairs = Counter(event_of.get(pair["article_a"]) for pair in tables["pairs"])
     segments = Counter(segment["article"] for segment in tables["segments"])
     sections = []
@@ -102,7 +106,10 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         rows = [_fact_row(fact, order) for fact in facts.get(event["event_id"], [])]
         unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
         n_disagreements = sum(len(f["disagreements"]) for f in rows)
+        headline = first_headline.get(event.get("central_article") or "", {})
+        english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
         sections.append({**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
+                         "title_english": english if english and english != event["title"] else None,
                          "facts": rows, "unmatched": unmatched, "file": files[event["event_id"]],
                          "outlet_names": list(dict.fromkeys(a["label"] for a in columns)),
                          "languages": event.get("languages") or sorted({a["language"] for a in columns}),
