@@ -384,6 +384,7 @@ def test_the_events_configuration_loads_with_one_row_per_event(tmp_path):
         assert found == {e.event_id for e in corpus.events}, config
     card = (tmp_path / "corpus" / "README.md").read_text(encoding="utf-8")
     assert "- `events` (3 rows)" in card and "### `events`" in card and "- Events: 3 (3 reported by two or more" in card
+    assert "The events, by number of articles:" in card and "| Story 1 headline | 2 | en, pl | 2022-01-06 | 1 | 0 |" in card
 
 
 def test_a_corpus_without_events_is_one_event_of_all_its_articles():

@@ -69,15 +69,28 @@ def page(**hostile: str) -> str:
     return text
 
 
-def two_events(**hostile: str) -> dict[str, str]:
-    """The pages of the small corpus with a second event (an article of its own): the list of events and a page each."""
+def with_second_event(**hostile: str) -> Corpus:
+    """The small corpus with a second event (an article of its own)."""
     one = corpus(**hostile)
     other = ArticleInfo("other", "other.txt", lang="en", outlet="Other", segments=1)
     names = sorted({a.name for a in one.articles})
-    both = Corpus([*one.articles, other], [*one.segments, Segment("other:0000", "other", 0, "body", "en", "Rain.", 0, 5, english="Rain.")],
+    return Corpus([*one.articles, other], [*one.segments, Segment("other:0000", "other", 0, "body", "en", "Rain.", 0, 5, english="Rain.")],
                   one.pairs, one.facts, one.provenance, one.kinds,
                   [Event(event_id_for(names), names, names[0]), Event(event_id_for(["other"]), ["other"], "other")])
-    return report_pages(corpus_tables(both), title="Report", kinds=("body", "headline"))
+
+
+def two_events(**hostile: str) -> dict[str, str]:
+    """The pages of the corpus with a second event: the list of events and a page each."""
+    return report_pages(corpus_tables(with_second_event(**hostile)), title="Report", kinds=("body", "headline"))
+
+
+def test_a_hostile_event_title_is_text_in_the_cards_table_of_events():
+    made = with_second_event(title=f"{SCRIPT} | [x](javascript:alert(1))")
+    tables = corpus_tables(made)
+    text = dataset_card(tables, {name: len(rows) for name, rows in tables.items()}, {name: (1, 1) for name in tables}, made.provenance)
+    row = next(line for line in text.splitlines() if "alert(1)" in line and line.startswith("| &lt;script"))
+    assert row.startswith("| &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#91;x&#93;(javascript:alert(1)) | 2 |")
+    assert "<script" not in card_as_html(text) and 'href="javascript' not in card_as_html(text)
 
 
 class Elements(HTMLParser):

@@ -19,7 +19,7 @@ import re
 import shlex
 from collections import Counter
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -121,6 +121,7 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               f"articles; sentences are aligned only within an event); articles: {counts['articles']}; segments: {counts['segments']}",
               f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
               f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
+              *event_table(tables["events"]),
               "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {_text(labels[a['article']])} | {_text(a['article'])} | {_text(a['language'])} | {_text(a['published'] or UNKNOWN)} | "
               f"{a['segments']} | {a['paired']} | {a['facts']} |" for a in tables["articles"]]
@@ -154,6 +155,23 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               *([f"  year   = {{{provenance.created[:4]}}}"] if provenance.created else []),
               "}", "```", ""]
     return "\n".join(lines)
+
+
+CARD_EVENTS = 20
+"""The largest events the card lists by title; the `events` configuration and report.html have them all."""
+
+
+def event_table(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The largest events (most articles first) as a Markdown table with a line above it, so that the card says
+    which stories the corpus holds."""
+    if len(events) < 2:
+        return []
+    largest = sorted(events, key=lambda e: -e["n_articles"])[:CARD_EVENTS]
+    said = "The events" if len(largest) == len(events) else f"The {len(largest)} largest of the {len(events)} events"
+    return [f"{said}, by number of articles:", "", "| event | articles | languages | dates | facts | disagreements |",
+            "|---|---|---|---|---|---|",
+            *(f"| {_text(e['title'] or 'untitled')} | {e['n_articles']} | {_text(', '.join(e['languages']))} | "
+              f"{_text(', '.join(e['dates']) or UNKNOWN)} | {e['n_facts']} | {e['n_disagreements']} |" for e in largest), ""]
 
 
 def empty_configurations(counts: Mapping[str, int]) -> list[str]:
