@@ -25,7 +25,8 @@ from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
 def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[str, int]:
-    """Write data/<config>/*.parquet, README.md, report.html and its events' pages (report/), atomically; returns the row count of each configuration.
+    """Write data/<config>/*.parquet, README.md, report.html and its events' pages (report/), atomically; returns
+    the row count of each configuration.
 
     Everything is written into a temporary sibling folder that replaces `output`
     only when complete, so a failure leaves the previous corpus untouched. `output` is replaced only if the
