@@ -89,15 +89,15 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         facts.setdefault(event_id, []).append(fact)
     paired = {i for pair in tables["pairs"] for i in pair["ids_a"] + pair["ids_b"]}
     alone: dict[str, list[dict[str, Any]]] = {}
+    first_headline: dict[str, dict[str, Any]] = {}
+    segments: Counter[str] = Counter()
     for segment in tables["segments"]:
+        segments[segment["article"]] += 1
         if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
-    first_headline: dict[str, dict[str, Any]] = {}
-    for segment in tables["segments"]:
         if segment["kind"] == "headline":
             first_headline.setdefault(segment["article"], segment)
     pairs = Counter(event_of.get(pair["article_a"]) for pair in tables["pairs"])
-    segments = Counter(segment["article"] for segment in tables["segments"])
     sections = []
     files = page_files([event["event_id"] for event in events])
     for event in events:
