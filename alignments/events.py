@@ -52,7 +52,6 @@ import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import AgglomerativeClustering
 
 from alignments.comparable import skipped_for_flags, text_of
 from alignments.evidence import names
@@ -475,6 +474,8 @@ def _average_linkage(signals: ArticleSignals, parts: Sequence[np.ndarray], setti
 def _sparse_linkage(signals: ArticleSignals, part: np.ndarray, settings: EventSettings) -> list[list[int]]:
     """A component too large for a dense matrix: scikit-learn's average linkage over nearest-neighbour links, on the
     vectors alone (an approximation: names and dates only through the links)."""
+    from sklearn.cluster import AgglomerativeClustering  # lazy on purpose: 1.4 s to import, for the rare huge component
+
     model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                     distance_threshold=1.0 - settings.min_similarity + 1e-9,
                                     connectivity=nearest_links(signals, part, settings))

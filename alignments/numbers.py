@@ -18,22 +18,32 @@ words after it, past words that say which ones ("51 other education officials");
 killed", "1,300 people were injured": injured). The configured synonym groups
 (`alignment.quantities`) only merge words ("soldiers" = "troops") and name
 casualty words; a number counts its noun whether a group lists it or not.
-Each distinct text is read once (an LRU cache of a pure function).
+Each distinct text is read once (an LRU cache of a pure function). Within `readings_kept_in` (the align stage),
+quantulum3's and inflect's answers are also kept on disk by library version and input (`ReadingCache`): an update
+that aligns old sentences again (`mt build --into`) then loads neither library, about 5 s of start-up.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import logging
 import re
+import sqlite3
 import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Mapping, NamedTuple, Sequence
+from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
 from mt.atomic import atomic_file
-from mt.config import default_cache_dir
+from mt.config import default_cache_dir, open_cache_db
 from mt.languages import MONTHS
+
+log = logging.getLogger(__name__)
 
 QUALIFIERS = {
     "en": ("more than", "over", "at least", "about", "around", "almost", "nearly", "some", "up to", "approximately",
@@ -386,7 +396,12 @@ def _singular(word: str) -> str:
     lower = word.lower()
     if lower.endswith(("ss", "us", "is")) or lower in GENERIC or lower in ("police", "personnel", "staff", "people"):
         return lower
-    return _inflect().singular_noun(lower) or lower
+    key = f"inflect {_version('inflect')}\x00{lower}"
+    kept = _kept(key)
+    if kept is None:
+        kept = _inflect().singular_noun(lower) or lower
+        _keep(key, kept)
+    return kept
 
 
 @lru_cache(maxsize=1)
@@ -451,13 +466,13 @@ def _measures(text: str) -> dict[tuple[int, int], str]:
     """(start, end) -> the unit of each amount with one ("mile", "dollar", "percent"): what it measures."""
     measures = {}
     for found in _parse(text):
-        unit, entity = found.unit.name, found.unit.entity.name
-        if re.fullmatch(r"[\d.,\s]*[A-Za-z]", text[found.span[0]:found.span[1]]):
+        unit, entity = found.unit, found.entity
+        if re.fullmatch(r"[\d.,\s]*[A-Za-z]", text[found.start:found.end]):
             continue  # a one-letter unit is too often something else: the "p" of "3 p.m." is not a penny
-        surface = text[found.span[0]:found.span[1]]
+        surface = text[found.start:found.end]
         rate = entity == "unknown" and " per " in unit and re.match(r"\d[\d,.]*\s+[a-z]", surface) is not None
         if entity in MEASURED or unit in MEASURED_UNITS or rate:
-            measures[tuple(found.span)] = MEASURED_UNITS.get(unit) or _unit_key(unit, rate)
+            measures[(found.start, found.end)] = MEASURED_UNITS.get(unit) or _unit_key(unit, rate)
     return measures
 
 
@@ -489,9 +504,9 @@ def _english_numbers(text: str) -> tuple[Span, ...]:
     found: list[Span] = []
     covered: list[tuple[int, int]] = []
     for quantity in _parse(text):
-        start, end = quantity.span
+        start, end = quantity.start, quantity.end
         covered.append((start, end))
-        unit = quantity.unit.name
+        unit = quantity.unit
         measure = measures.get((start, end))
         if unit not in ("dimensionless", "dozen") and measure is None:
             continue
@@ -563,13 +578,100 @@ def _or_more(text: str, span: Span) -> Span:
     return span._replace(words_end=after.end(), qualifier=span.qualifier or after.group(1).lower())
 
 
+class Reading(NamedTuple):
+    """What is used of one quantity quantulum3 found: where, its value, its unit's and entity's names."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    entity: str
+
+
 @lru_cache(maxsize=4096)
-def _parse(text: str) -> tuple:
+def _parse(text: str) -> tuple[Reading, ...]:
+    key = f"quantulum3 {_version('quantulum3')} scikit-learn {_version('scikit-learn')}\x00{text}"
+    kept = _kept(key)
+    if kept is not None:
+        return tuple(Reading(*found) for found in kept)
     from quantulum3 import parser  # lazy on purpose: quantulum3 loads its classifier on import
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return tuple(parser.parse(text, classifier_path=str(unit_classifier())))
+        found = tuple(Reading(q.span[0], q.span[1], float(q.value), q.unit.name, q.unit.entity.name)
+                      for q in parser.parse(text, classifier_path=str(unit_classifier())))
+    _keep(key, [list(reading) for reading in found])
+    return found
+
+
+class ReadingCache:
+    """quantulum3's and inflect's answers in SQLite beside the embeddings, keyed by library version and input (a
+    damaged file is moved aside); what is new is written when the cache closes."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.path = Path(directory) / "readings.sqlite"
+        self._db = open_cache_db(self.path, "CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, answer TEXT)")
+        self._new: dict[str, str] = {}
+
+    @staticmethod
+    def key(question: str) -> str:
+        return hashlib.sha256(question.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, question: str) -> Any:
+        key = self.key(question)
+        if key in self._new:
+            return json.loads(self._new[key])
+        row = self._db.execute("SELECT answer FROM readings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(self, question: str, answer: Any) -> None:
+        self._new[self.key(question)] = json.dumps(answer)
+
+    def close(self) -> None:
+        """Write what is new; a cache another run holds locked only loses this run's additions (a warning)."""
+        try:
+            if self._new:
+                self._db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?)", list(self._new.items()))
+                self._db.commit()
+        except sqlite3.OperationalError as error:
+            log.warning("%s: could not keep %d new readings (%s); they are read again next time", self.path, len(self._new), error)
+        finally:
+            self._db.close()
+
+
+_READINGS: ContextVar[ReadingCache | None] = ContextVar("readings", default=None)
+"""The reading cache of the `readings_kept_in` block running in this context, if any."""
+
+
+@contextlib.contextmanager
+def readings_kept_in(directory: Path | str | None) -> Iterator[None]:
+    """Within this block, keep quantulum3's and inflect's answers in `directory` (None: keep none)."""
+    if directory is None:
+        yield
+        return
+    cache = ReadingCache(directory)
+    token = _READINGS.set(cache)
+    try:
+        yield
+    finally:
+        _READINGS.reset(token)
+        cache.close()
+
+
+@lru_cache(maxsize=8)
+def _version(package: str) -> str:
+    return version(package)
+
+
+def _kept(question: str) -> Any:
+    cache = _READINGS.get()
+    return None if cache is None else cache.get(question)
+
+
+def _keep(question: str, answer: Any) -> None:
+    cache = _READINGS.get()
+    if cache is not None:
+        cache.put(question, answer)
 
 
 @lru_cache(maxsize=1)

@@ -12,8 +12,9 @@ For each size, in a fresh folder with a fresh cache (so the first build is cold:
 2. `mt build new/ --into a/corpus`: the same figures for adding the newest articles. At these sizes every sentence
    of the new articles also occurs in older ones (FLORES windows repeat), so their vectors are in the cache: the
    same update is also timed from a copy with an empty cache (`into_empty_cache`: the new articles' sentences, and
-   those of the events they join, embedded again; only quantulum3's classifier is kept), as for articles whose text
-   the corpus has never seen;
+   those of the events they join, embedded and their numbers read again; only quantulum3's classifier is kept), as
+   for articles whose text the corpus has never seen. Both start with the old corpus written to disk (`os.sync`), as
+   a corpus built on an earlier day is;
 3. with `--rebuild`, `mt build old/ new/ -o b/corpus` with the caches now warm, and whether it equals step 2's
    corpus and work folder byte for byte (the card's command line aside).
 
@@ -122,6 +123,7 @@ def run_size(n: int, args: argparse.Namespace) -> dict:
     row["build"]["largest_report_page_bytes"] = max(page.stat().st_size for page in pages)
     if newest:
         shutil.copytree(root / "a", root / "c", symlinks=True)
+        os.sync()  # the corpus on disk, as a user's built yesterday: removing its old files then costs what it costs
         row["into"] = mt_build(["new", "--into", "a/corpus", "--work", "a/work"], root, env)
         row["into"]["share_of_cold_build"] = row["into"]["wall_seconds"] / row["build"]["wall_seconds"]
         if (root / "cache" / "quantulum3").is_dir():  # a number parser's classifier, built once per machine: not the texts'

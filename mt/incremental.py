@@ -9,6 +9,7 @@ articles into events again, and aligns again only the events whose articles chan
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import shutil
@@ -24,13 +25,14 @@ from alignments.events import EventSettings
 from mt.atomic import atomic_file, check_output_folder, is_own_output, swap_folder
 from mt.config import load_config
 from mt.engines import get_engine
-from mt.pipeline import (BuildOptions, BuildReport, Earlier, StageClock, align, build_settings, comparable_settings,
+from mt.pipeline import (AlignmentRun, BuildOptions, BuildReport, Earlier, StageClock, align, build_settings, comparable_settings,
                          embedded_ahead, give_english, no_articles, write_alignment)
 from mt.progress import Progress, no_progress
-from mt.publishing import publish
-from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
+from mt.publishing.dataset import corpus_of, write_corpus
+from mt.publishing.errors import PublishError
+from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, extend_jsonl, iter_jsonl, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import segment
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, read_build_record, record_build_command
+from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_build_record, record_build_command
 
 try:
     import fcntl
@@ -78,7 +80,6 @@ class BuiltCorpus:
     """What an earlier `mt build` left in its work folder, read once."""
 
     record: dict[str, Any]
-    segments: list[Segment]
     translated: list[Segment]
     articles: list[ArticleInfo]
     pairs: list[Pair]
@@ -109,10 +110,11 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     if missing:
         raise IncrementalError(f"{work.root}: cannot add articles, missing {', '.join(missing)} (a corpus built without events, "
                                f"or by an older mt); rebuild it with `mt build ... -o {corpus}`")
-    built = BuiltCorpus(record, read_segments(work.segments), read_segments(work.translated), read_articles(work.articles),
-                        read_pairs(alignment.pairs), read_facts(alignment.facts), read_events(alignment.events))
+    built = BuiltCorpus(record, read_segments(work.translated), read_articles(work.articles), read_pairs(alignment.pairs),
+                        read_facts(alignment.facts), read_events(alignment.events))
     names = {article.name for article in built.articles}
-    if [s.id for s in built.segments] != [s.id for s in built.translated] or not {s.article for s in built.segments} <= names:
+    segments = [(line.get("id"), line.get("article")) if isinstance(line, dict) else None for _, line in iter_jsonl(work.segments)]
+    if segments != [(s.id, s.article) for s in built.translated] or not {s.article for s in built.translated} <= names:
         raise IncrementalError(f"{work.root}: segments.jsonl, translated.jsonl and articles.jsonl do not match (files from "
                                f"different runs); rebuild the corpus with `mt build ... -o {corpus}`")
     return built
@@ -206,13 +208,13 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
     staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".incoming"))
     try:
         staged = WorkFolder(staging)
-        write_jsonl(staged.segments, [*old.segments, *segmentation.segments])
+        extend_jsonl(staged.segments, folder.segments, segmentation.segments)
         articles = [*old.articles, *(article.info() for article in segmentation.articles)]
         write_jsonl(staged.articles, articles)
         new_segments = as_read_back(segmentation.segments)  # as a full build reads them (the old ones were read)
         clock("translate")
         translation = give_english(new_segments, config, options, progress, engine)
-        write_jsonl(staged.translated, [*old.translated, *new_segments])
+        extend_jsonl(staged.translated, folder.translated, new_segments)
         clock("align")
         settings = AlignmentSettings.from_config(config)
         translated = [*old.translated, *as_read_back(new_segments)]
@@ -224,7 +226,7 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
         command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
         record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, work, config, options))
         clock("publish")
-        counts = publish(staging, corpus, command=command, timestamp=options.timestamp, force=options.force)
+        counts = _publish(old, articles, translated, run, staged, corpus, command, options)
         with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
             note.write_text(str(staging) + "\n", encoding="utf-8")
         _finish_moving(folder)
@@ -232,6 +234,28 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
         if not (folder.root / MOVING).is_file():
             shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
+
+
+def _publish(old: BuiltCorpus, articles: list[ArticleInfo], translated: list[Segment], run: AlignmentRun, staged: WorkFolder,
+             corpus: Path, command: str, options: BuildOptions) -> dict[str, int]:
+    """Publish the staged corpus from memory, as `publish` would from the staged files: the records made in this
+    run as reading them back gives them (those reused from the old work folder were read back already)."""
+    reused = {id(record) for record in [*old.articles, *old.pairs, *old.facts]}
+
+    def as_written(records: list) -> list:
+        fresh = iter(as_read_back([record for record in records if id(record) not in reused]))
+        return [record if id(record) in reused else next(fresh) for record in records]
+
+    present = {segment.article for segment in translated}
+    pairs, facts = as_written(run.result.pairs), as_written(run.result.facts)
+    check_for_publishing(staged, translated, pairs, facts)
+    records = corpus_of([article for article in as_written(articles) if article.name in present], translated, pairs, facts,
+                        json.loads(json.dumps(run.record, ensure_ascii=False)), as_read_back(run.events), command=command,
+                        timestamp=options.timestamp)
+    try:
+        return write_corpus(corpus, records, force=options.force)
+    except ValueError as error:
+        raise PublishError(str(error)) from None
 
 
 MOVING = ".mt-moving"

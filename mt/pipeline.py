@@ -28,6 +28,7 @@ from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCa
 from alignments import align as align_segments
 from alignments.comparable import can_pair, text_of
 from alignments.evaluation import format_links
+from alignments.numbers import readings_kept_in
 from alignments.events import EventSettings, MapParts, align_by_event, articles_for_events, group_events
 from alignments.parallel import Link, ParallelSettings, align_in_order
 from mt.atomic import cannot_write, check_output_file, check_output_folder
@@ -103,6 +104,11 @@ def _embedding_cache(options: AlignOptions) -> contextlib.AbstractContextManager
     return EmbeddingCache(options.cache_dir or default_cache_dir())
 
 
+def _readings_folder(options: AlignOptions) -> Path | None:
+    """Where the number readers' answers are kept (beside the embeddings), or None when caching is off."""
+    return (options.cache_dir or default_cache_dir()) if options.use_cache else None
+
+
 def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None, options: AlignOptions = AlignOptions(), *,
           input_name: str = "", progress: Progress = no_progress, articles: Sequence[ArticleInfo] = (),
           events: EventSettings | None = None, earlier: Earlier | None = None, engine: Engine | None = None) -> AlignmentRun:
@@ -113,7 +119,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
     `align_mapper`: one after the other here, or Ray tasks)."""
     settings = settings or AlignmentSettings()
     events = events or EventSettings()
-    with _embedding_cache(options) as cache:
+    with _embedding_cache(options) as cache, readings_kept_in(_readings_folder(options)):
         embedder = Embedder(settings.embedder, device=options.device, cache=cache)
         if options.vectors is not None:
             embedder.preload(options.vectors)

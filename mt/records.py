@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
@@ -446,6 +447,22 @@ def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
             data = record if isinstance(record, dict) else to_dict(record)
             out.write(json.dumps(data, ensure_ascii=False) + "\n")
             n += 1
+    return n
+
+
+def extend_jsonl(path: Path | str, earlier: Path | str, records: Iterable[Any]) -> int:
+    """Write `earlier`'s lines (a file write_jsonl wrote) and then `records`, atomically, without parsing `earlier`
+    again: `mt build --into` grows a work file of thousands of segments by a few. Returns how many were added."""
+    n = 0
+    with atomic_file(path) as staging:
+        shutil.copyfile(earlier, staging)
+        with staging.open("rb+") as out:
+            if out.seek(0, 2) and (out.seek(-1, 2), out.read(1))[1] != b"\n":
+                out.write(b"\n")
+            for record in records:
+                data = record if isinstance(record, dict) else to_dict(record)
+                out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+                n += 1
     return n
 
 

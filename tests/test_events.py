@@ -34,7 +34,7 @@ from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.dataset import write_corpus
-from mt.publishing.report import page_files, report_pages
+from mt.publishing.report import page_files, report_pages, write_pages
 from mt.records import ArticleInfo, Event, Fact, Pair, Segment, event_id_for, read_events
 
 DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
@@ -429,6 +429,37 @@ PAGE_FILES = [
 @pytest.mark.parametrize("why, ids, files", PAGE_FILES, ids=[row[0] for row in PAGE_FILES])
 def test_an_events_page_file_name_is_safe_whatever_its_id(why, ids, files):
     assert list(page_files(ids).values()) == files
+
+
+EARLIER_PAGES = [
+    # (why, what the replaced folder holds at report/e.html, whether the new page is that file, hard-linked)
+    ("the same bytes: linked, so removing the old folder frees nothing", "same", True),
+    ("other bytes: written", "other", False),
+    ("no earlier page: written", None, False),
+    ("a symbolic link to the same bytes elsewhere: written, never linked", "symlink", False),
+    ("a folder linked in its place: written, never linked", "linked folder", False),
+]
+
+
+@pytest.mark.parametrize("why, earlier, linked", EARLIER_PAGES, ids=[row[0] for row in EARLIER_PAGES])
+def test_an_unchanged_page_is_linked_from_the_folder_it_replaces(tmp_path, why, earlier, linked):
+    """`mt build --into` rewrites every page; the pages of events it did not touch are the old files, linked."""
+    page, old, new = "<html>event e</html>", tmp_path / "old", tmp_path / "new"
+    (old / "report").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "e.html").write_text(page, encoding="utf-8")
+    if earlier in ("same", "other"):
+        (old / "report" / "e.html").write_text(page if earlier == "same" else "<html>before</html>", encoding="utf-8")
+    elif earlier == "symlink":
+        (old / "report" / "e.html").symlink_to(tmp_path / "elsewhere" / "e.html")
+    elif earlier == "linked folder":
+        (old / "report").rmdir()
+        (old / "report").symlink_to(tmp_path / "elsewhere")
+    write_pages(new, {"report.html": "<html>list</html>", "report/e.html": page}, previous=old)
+    assert (new / "report" / "e.html").read_text(encoding="utf-8") == page
+    assert not (new / "report" / "e.html").is_symlink()
+    shared = [p for p in (old / "report" / "e.html", tmp_path / "elsewhere" / "e.html") if p.exists() and (new / "report" / "e.html").samefile(p)]
+    assert bool(shared) == linked and shared in ([], [old / "report" / "e.html"])
 
 
 def test_the_check_names_a_missing_events_page(tmp_path):

@@ -121,3 +121,24 @@ def test_a_cached_hub_model_passes_the_quick_check_offline(tmp_path, monkeypatch
     check_available([ModelRef("owner/opus-mt-pl-en")])
     with pytest.raises(ModelUnavailableError, match="owner/opus-mt-es-en: not in the local Hugging Face cache"):
         check_available([ModelRef("owner/opus-mt-pl-en"), ModelRef("owner/opus-mt-es-en")])
+
+
+READ_TWICE = """
+import sys
+from alignments.numbers import find_numbers, readings_kept_in
+with readings_kept_in(sys.argv[1]):
+    print(find_numbers(sys.argv[2]))
+print(sorted({name.split(".")[0] for name in sys.modules} & {"quantulum3", "inflect", "sklearn"}))
+"""
+
+
+@pytest.mark.parametrize("sentence", ["More than 600 firefighters fought the fire, and 3 were hurt.",
+                                      "The storm cut power to 2,000 homes 5 miles from the coast."])
+def test_numbers_read_once_are_kept_so_the_next_run_loads_no_number_parser(tmp_path, sentence):
+    """`mt build --into` aligns old sentences again: their readings come from the cache, not from quantulum3 and
+    inflect, which take seconds to import."""
+    runs = [subprocess.run([sys.executable, "-c", READ_TWICE, str(tmp_path), sentence], capture_output=True, text=True,
+                           check=True).stdout.splitlines() for _ in range(2)]
+    assert runs[0][0] == runs[1][0] and "NumberMention(value=" in runs[0][0]
+    assert runs[0][1] == "['inflect', 'quantulum3', 'sklearn']"
+    assert runs[1][1] == "[]", "the second run read the cache"

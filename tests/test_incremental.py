@@ -117,13 +117,27 @@ def test_refusals_are_one_line_and_change_nothing(built, why, args, code, says):
     assert (files_of(built / "corpus"), files_of(built / "work")) == before
 
 
+@pytest.mark.parametrize("edit", [lambda lines: lines[:-1], lambda lines: lines[1:] + lines[:1]], ids=["a segment short", "reordered"])
+def test_work_files_of_different_runs_are_refused(built, edit):
+    """segments.jsonl is copied into the update, not parsed into records: its ids must still match translated.jsonl."""
+    segments = built / "work" / "segments.jsonl"
+    kept = segments.read_text(encoding="utf-8")
+    segments.write_text("".join(edit(kept.splitlines(keepends=True))), encoding="utf-8")
+    try:
+        result = CliRunner().invoke(app, ["build", str(built / "new"), "--into", str(built / "corpus"), "--work", str(built / "work"),
+                                          "--english-from", "reference", "--cache-dir", str(built / "cache"), "-q"])
+    finally:
+        segments.write_text(kept, encoding="utf-8")  # the built corpus serves the module's other tests
+    assert result.exit_code == 1 and "do not match" in " ".join(result.output.split()), result.output
+
+
 def test_a_killed_update_leaves_the_old_corpus_and_work_folder(built, monkeypatch):
     before = files_of(built / "corpus"), files_of(built / "work")
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(incremental, "publish", killed)
+    monkeypatch.setattr(incremental, "write_corpus", killed)
     with pytest.raises(KeyboardInterrupt):
         incremental.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
     assert (files_of(built / "corpus"), files_of(built / "work")) == before

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from mt import __version__
 from mt.atomic import atomic_folder
@@ -20,7 +20,7 @@ from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.errors import PublishError
 from mt.publishing.layout import CARD_FILE, DATA_FILE, LICENSE_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE
 from mt.publishing.report import report_pages, write_pages
-from mt.records import RecordError, read_events
+from mt.records import ArticleInfo, Event, Fact, Pair, RecordError, Segment, read_events
 from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
@@ -33,10 +33,10 @@ def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[s
     toolkit wrote it (or `force`, the user's --force).
     """
     with atomic_folder(output, force=force) as staging:
-        return _write_corpus(staging, corpus)
+        return _write_corpus(staging, corpus, previous=output if output.is_dir() else None)
 
 
-def _write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
+def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None) -> dict[str, int]:
     tables = corpus_tables(corpus)
     counts, sizes = {}, {}
     for configuration in CONFIGURATIONS:
@@ -49,23 +49,31 @@ def _write_corpus(output: Path, corpus: Corpus) -> dict[str, int]:
         sizes[name] = (dataset.data.nbytes, path.stat().st_size)
     (output / CARD_FILE).write_text(dataset_card(tables, counts, sizes, corpus.provenance), encoding="utf-8")
     (output / LICENSE_FILE).write_text(LICENSE_NOTE + "\n", encoding="utf-8")
-    write_pages(output, report_pages(tables, title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE))
+    write_pages(output, report_pages(tables, title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE), previous)
     return counts
 
 
 def read_corpus(work: Path, *, command: str, timestamp: bool = False) -> Corpus:
     """The corpus a work folder holds (translated segments, alignment, articles), with its provenance."""
     articles, segments, pairs, facts, settings = read_for_publishing(WorkFolder(work))
-    models = {s.translation_model: s.translation_model_revision for s in segments if s.translation_model}
-    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
-    provenance = Provenance(command=command, toolkit_version=__version__, translation_models=models, alignment=settings,
-                            created=created)
-    kinds: Sequence[str] = settings.get("kinds") or load_config()["alignment"]["kinds"]
     events_file = AlignmentFolder(WorkFolder(work).alignment).events  # none (parallel mode, an older folder): one event
     try:
         events = read_events(events_file) if events_file.is_file() else []
     except RecordError as error:
         raise PublishError(str(error)) from None
+    return corpus_of(articles, segments, pairs, facts, settings, events, command=command, timestamp=timestamp)
+
+
+def corpus_of(articles: Sequence[ArticleInfo], segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact],
+              settings: dict[str, Any], events: Sequence[Event], *, command: str, timestamp: bool = False) -> Corpus:
+    """The corpus of these records (as a work folder gives them back) and alignment settings, with its provenance:
+    `mt build --into` has them in memory, and reading thousands back from the files it has just written costs
+    seconds."""
+    models = {s.translation_model: s.translation_model_revision for s in segments if s.translation_model}
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
+    provenance = Provenance(command=command, toolkit_version=__version__, translation_models=models, alignment=settings,
+                            created=created)
+    kinds: Sequence[str] = settings.get("kinds") or load_config()["alignment"]["kinds"]
     try:
         return Corpus(articles, segments, pairs, facts, provenance, tuple(kinds), events)
     except ValueError as error:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -229,15 +230,33 @@ def read_tables(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def write_pages(folder: Path, pages: dict[str, str]) -> None:
+def write_pages(folder: Path, pages: dict[str, str], previous: Path | None = None) -> None:
     """Write `pages` (report_pages' paths and texts) into `folder`; the events' folder is marked as the toolkit's,
-    so that a later `mt report` may replace it."""
+    so that a later `mt report` may replace it. A page that `previous` (the folder this one replaces) holds with the
+    same bytes is hard-linked instead: after `mt build --into` most events' pages are unchanged, and removing the
+    old folder then frees no blocks (on a disk mounted with `discard`, about 4 ms a freed file)."""
     for name, text in pages.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+        if previous is None or not _linked_if_same(previous, name, path, data):
+            path.write_bytes(data)
     for subfolder in {folder / Path(name).parent for name in pages} - {folder}:
         mark_as_own(subfolder)
+
+
+def _linked_if_same(previous: Path, name: str, path: Path, data: bytes) -> bool:
+    """Hard-link `previous`/`name` at `path` when it is a plain file there (no link on the way) holding `data`;
+    False when it is not, or cannot be linked."""
+    old = previous / name
+    try:
+        if os.path.realpath(old) != os.path.join(os.path.realpath(previous), *Path(name).parts) or not old.is_file() \
+                or old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, path)
+    except OSError:
+        return False
+    return True
 
 
 def write_report(folder: Path, output: Path | None = None, *, kinds: Sequence[str]) -> Path:
@@ -248,7 +267,8 @@ def write_report(folder: Path, output: Path | None = None, *, kinds: Sequence[st
     events = output.parent / pages_folder(output.name)
     if len(pages) > 1:
         with atomic_folder(events) as staging:
-            write_pages(staging, {Path(name).name: text for name, text in pages.items() if name != output.name})
+            write_pages(staging, {Path(name).name: text for name, text in pages.items() if name != output.name},
+                        previous=events if events.is_dir() else None)
     elif events.is_dir() and is_own_output(events):
         remove_tree(events)  # the pages of an earlier report, when the corpus had several events
     with atomic_file(output) as staging:
