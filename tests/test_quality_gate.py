@@ -80,7 +80,7 @@ def check(figures, name, figure, limits):
             f"{name} {figure} = {value}: above its ceiling {limits['ceiling']} (pinned at {limits['measured']})")
 
 
-@pytest.mark.parametrize("name, figure, limits", pinned(ALWAYS + ("near_facts",)))
+@pytest.mark.parametrize("name, figure, limits", pinned(ALWAYS + ("near_facts", "seeds_style")))
 def test_figure_holds_its_floor(figures, name, figure, limits):
     check(figures, name, figure, limits)
 
