@@ -44,6 +44,9 @@ After Thompson and Koehn (2019, vecalign) and Liu and Zhu (2022, bertalign):
    link the same, for the weaker part of its best in-order split, above
    split_floor_merged), and may instead be read as a swap of neighbours: then it costs
    its two crossed 1-1 links plus swap_cost, where both reach member_floor.
+   A document's deletions are priced by its own evidence: where the search leaves out fewer
+   than `deletion_rate` of its sentences (a close translation), it is run again with
+   skip_cost raised by deletion_weight * log(deletion_rate / that share).
 6. **Two passes.** The first finds 1-1 anchors: a monotone path through each source
    sentence's `top_k` nearest target sentences in the corridor, with deletions. The
    second allows every m-n link with m + n <= `max_align` and deletions, inside a band
@@ -117,6 +120,12 @@ class ParallelSettings:
     dilution_weight: float
     """A link pays dilution_weight x how much its normalised margin would rise without its first or last sentence on
     either side (each such sentence counted)."""
+    deletion_rate: float
+    """A document whose first search deletes fewer than this share of its sentences pays more for a deletion (see
+    `deletion_weight`)."""
+    deletion_weight: float
+    """The search is run again with skip_cost raised by deletion_weight x log(deletion_rate / the share of sentences
+    that the first search deleted), where that is positive."""
 
 
 def link_types(max_align: int) -> list[tuple[int, int]]:
@@ -193,6 +202,13 @@ def align_windows(source: list[str], target: list[str], source_windows: dict[int
     low, high = _band(anchors, n, m, settings.band)
     costs = np.stack([cost.band(a, b, low, high) for a, b in types])
     links = _dp(types, costs, low, high, settings.skip_cost)
+    # The document's own evidence on deletions: where the search leaves out fewer of its sentences than deletion_rate,
+    # a deletion is less likely here than the constant skip_cost assumes (a close translation, all of it kept), and
+    # it costs more: a one-step hard EM on the prior of a deletion, as the length ratio is learnt from the document.
+    deleted = sum(1 for s, t in links if not s or not t)
+    shortfall = float(np.log(settings.deletion_rate * (n + m) / (deleted + 0.5))) if settings.deletion_rate > 0 else 0.0
+    if settings.deletion_weight * shortfall > 0:
+        links = _dp(types, costs, low, high, settings.skip_cost + settings.deletion_weight * shortfall)
     scores = [float(cost.cosine(len(s), len(t), s[-1] + 1, t[-1] + 1)) if s and t else 0.0 for s, t in links]
     return links, scores
 

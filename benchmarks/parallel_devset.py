@@ -8,7 +8,10 @@ one side, so that the gold links follow the mix of a literary benchmark (1-1
 62%, 1-2 21%, 1-3 6.5%, 2-1 4%, 1-4 2%, 2-2 1.5%, 2-3 1%, deletions 1%). Each
 document is `--lines` consecutive lines. Splits: `tune` (the first half of
 FLORES devtest's documents: FLORES dev has no published MT output), `devtest`
-(the other half) and `newstest` (all of newstest2020).
+(the other half) and `newstest` (all of newstest2020). More tuning documents of this
+kind: `tune-s11` to `tune-s14`, the lines of `tune` cut again with other seeds, and
+`tune-dev`, the same mix on FLORES dev (the original against the English: FLORES dev
+has no published MT output).
 
 **The hard set** (`hard-*`): fewer 1-1 links (about 45%), merges on both sides
 (2-2, 2-3, 3-2 that split the content differently on each side, 1-4, 4-1),
@@ -108,6 +111,61 @@ def build(data: Path, out: Path, lines_per_document: int = 80, seed: int = 1) ->
                 a, b = len(eval(s)), len(eval(t))
                 counts["deletion" if 0 in (a, b) else f"{a}-{b}"] += 1
     return mix
+
+
+RECUT_SEEDS = (11, 12, 13, 14)
+"""Seeds of `tune-s11` to `tune-s14`: the lines of `tune`, cut again into links of the same mix."""
+
+
+def build_tune_recuts(data: Path, out: Path, lines_per_document: int = 80, seeds: tuple[int, ...] = RECUT_SEEDS) -> dict[str, Counter]:
+    """`tune-s<seed>`: the same MT-against-human lines as `tune` (FLORES devtest's first half), joined and dropped
+    afresh with another seed: more tuning documents of the easy kind, from no line that `devtest` or `newstest`
+    uses (what `build` would make of its first documents with that seed)."""
+    mt = (data / "published" / "opus-mt-pl-en.flores101-devtest.output").read_text(encoding="utf-8").splitlines()
+    ref = (data / "flores200" / "devtest" / "eng.devtest").read_text(encoding="utf-8").splitlines()
+    documents = [list(zip(mt[i : i + lines_per_document], ref[i : i + lines_per_document])) for i in range(0, len(mt), lines_per_document)]
+    mix: dict[str, Counter] = {}
+    for seed in seeds:
+        rng = random.Random(seed)
+        folder = out / f"tune-s{seed}"
+        folder.mkdir(parents=True, exist_ok=True)
+        counts = mix.setdefault(folder.name, Counter())
+        for number, pairs in enumerate(documents[: len(documents) // 2]):
+            source, target, gold = make_document(pairs, rng)
+            stem = f"flores-{number:02d}"
+            (folder / f"{stem}.src").write_text("\n".join(source) + "\n", encoding="utf-8")
+            (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
+            (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
+            for line in gold:
+                a, b = (ast.literal_eval(side) for side in line.split(":"))
+                counts["deletion" if not a or not b else f"{len(a)}-{len(b)}"] += 1
+    return mix
+
+
+def build_easy_dev(data: Path, out: Path, lines_per_document: int = 80, seed: int = 3) -> dict[str, Counter]:
+    """`tune-dev`: the easy set's mix (mostly 1-1, 1% deletions) on FLORES dev, the Polish, Russian or Spanish original
+    (one per document, in turn) against the English: a second tuning split of the easy kind, from lines that no
+    reported split uses (FLORES dev has no published MT output, so the source is the original)."""
+    flores = data / "flores200" / "dev"
+    languages = ("pol", "rus", "spa")
+    english = (flores / "eng.dev").read_text(encoding="utf-8").splitlines()
+    originals = {lang: (flores / f"{lang}.dev").read_text(encoding="utf-8").splitlines() for lang in languages}
+    rng = random.Random(seed)
+    counts: Counter = Counter()
+    folder = out / "tune-dev"
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, start in enumerate(range(0, len(english), lines_per_document)):
+        language = languages[number % len(languages)]
+        pairs = list(zip(originals[language][start : start + lines_per_document], english[start : start + lines_per_document]))
+        source, target, gold = make_document(pairs, rng)
+        stem = f"dev-{number:02d}-{language}"
+        (folder / f"{stem}.src").write_text("\n".join(source) + "\n", encoding="utf-8")
+        (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
+        (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
+        for line in gold:
+            s, t = (ast.literal_eval(side) for side in line.split(":"))
+            counts["deletion" if not s or not t else f"{len(s)}-{len(t)}"] += 1
+    return {"tune-dev": counts}
 
 
 HARD_MIX = {(1, 1): 46.0, (1, 2): 7.0, (2, 1): 7.0, (1, 3): 3.0, (3, 1): 3.0, (1, 4): 2.5, (4, 1): 2.5, (2, 2): 4.0,
@@ -221,7 +279,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hard-seed", type=int, default=2)
     args = parser.parse_args()
-    mixes = build(args.data_dir, args.output, args.lines, args.seed) | build_hard(args.data_dir, args.output, args.hard_seed)
+    mixes = (build(args.data_dir, args.output, args.lines, args.seed) | build_tune_recuts(args.data_dir, args.output, args.lines)
+             | build_easy_dev(args.data_dir, args.output, args.lines) | build_hard(args.data_dir, args.output, args.hard_seed))
     for split, counts in mixes.items():
         total = sum(counts.values())
         shares = ", ".join(f"{kind} {100 * n / total:.1f}%" for kind, n in counts.most_common())

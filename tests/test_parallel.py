@@ -217,3 +217,26 @@ def test_plain_files_in_links_out(tmp_path):
 
 def test_parallel_defaults_are_the_configured_ones():
     assert ParallelSettings(**AlignmentSettings().parallel).max_align == 5
+
+
+@pytest.mark.parametrize("deleted, raised", [(0, True), (6, False)])
+def test_a_document_that_keeps_everything_pays_more_for_a_deletion(monkeypatch, deleted, raised):
+    """The first search's share of deleted sentences is the document's own evidence: under `deletion_rate`, the search
+    is run again with skip_cost raised by deletion_weight x log(deletion_rate / that share); at or above it, not."""
+    plan = [(1, 1)] * 20 + [(1, 0), (1, 1), (0, 1), (1, 1)] * (deleted // 2) + [(1, 1)] * 20
+    source, target, gold = document(plan)
+    skips = []
+    search = parallel._dp
+
+    def recording(types, costs, low, high, skip, **kwargs):
+        if len(types) > 1:
+            skips.append(skip)
+        return search(types, costs, low, high, skip, **kwargs)
+
+    monkeypatch.setattr(parallel, "_dp", recording)
+    assert align_in_order(source, target, bag_of_words, SETTINGS)[0] == gold
+    share = (deleted + 0.5) / (len(source) + len(target))
+    if raised:
+        assert skips == pytest.approx([SETTINGS.skip_cost, SETTINGS.skip_cost + SETTINGS.deletion_weight * np.log(SETTINGS.deletion_rate / share)])
+    else:
+        assert share >= SETTINGS.deletion_rate and skips == [SETTINGS.skip_cost]
