@@ -120,6 +120,9 @@ STOP = frozenset(
 """Words that end the noun phrase after a number."""
 AUXILIARIES = frozenset("is are was were be been being has have had will would could should may might reportedly "
                         "also already still now officially allegedly".split())
+REPORTED = frozenset("confirmed reported feared presumed believed found".split())
+"""Words between a count and what happened to it that say who knows it: "four miners were confirmed dead",
+"30 are feared dead", "two workers were reported injured": the state is the word after them."""
 IRREGULAR_STATES = frozenset("dead hurt held taken shot slain missing left fled lost".split())
 """Words after a number (or its noun) that say what happened to what is counted, without -ed."""
 QUALIFIER_WORDS = frozenset(w for q in QUALIFIERS["en"] for w in q.split())
@@ -368,7 +371,7 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
             break
     if state is None:
         rest = words[k:]
-        while rest and rest[0].lower() in AUXILIARIES:
+        while rest and (rest[0].lower() in AUXILIARIES or (rest[0].lower() in REPORTED and len(rest) > 1)):
             rest = rest[1:]
         if rest and (rest[0].lower().endswith("ed") or rest[0].lower() in IRREGULAR_STATES):
             state = rest[0]  # "16 were killed", "16 officers lost their lives", "600 firefighters have been deployed"

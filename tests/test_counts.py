@@ -95,6 +95,10 @@ TABLE = [
     ("According to the Interior Ministry, more than 300 rioters have been detained.", [(300, "rioters detained", "more than")]),
     # Spanish, machine-translated: "Nueve pasajeros murieron y otros 40 resultaron heridos."
     ("Nine passengers died and another 40 were injured.", [(9, "passengers killed", None), (40, "injured", None)]),
+    # What happened, past a word that says who knows it
+    ("Four miners were confirmed dead.", [(4, "miners killed", None)]),
+    ("At least 30 people are feared dead after the landslide.", [(30, "killed", "at least")]),
+    ("Two workers were reported injured.", [(2, "workers injured", None)]),
     # "La empresa perdió 2,5 millones de euros."
     ("The company lost 2.5 million euros.", [(2_500_000, "euro", None)]),
     # "El tren circulaba a 110 kilómetros por hora."
