@@ -3,7 +3,8 @@
 The work folder keeps everything the earlier build made (segments, English, pairs, facts, events) and build.json
 names its inputs, corpus and settings. An update segments and translates only the new articles, groups all the
 articles into events again, and aligns again only the events whose articles changed (`mt.pipeline.align`'s
-`earlier`); then it publishes the whole corpus from a staging folder and moves the new work files in.
+`earlier`); then it writes the new work files into a staging folder, publishes the whole corpus (from the records
+in memory, as publishing the staged files would) and moves the new work files in.
 """
 
 from __future__ import annotations
