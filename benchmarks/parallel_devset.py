@@ -99,22 +99,22 @@ def build(data: Path, out: Path, lines_per_document: int = 80, seed: int = 1) ->
         for number, pairs in enumerate(documents):
             split = "newstest" if name == "newstest" else ("tune" if number < len(documents) // 2 else "devtest")
             source, target, gold = make_document(pairs, rng)
-            folder = out / split
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = f"{name}-{number:02d}"
-            (folder / f"{stem}.src").write_text("\n".join(source) + "\n", encoding="utf-8")
-            (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
-            (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
-            counts = mix.setdefault(split, Counter())
-            for line in gold:
-                s, t = line.split(":")
-                a, b = len(eval(s)), len(eval(t))
-                counts["deletion" if 0 in (a, b) else f"{a}-{b}"] += 1
+            write_document(out / split, f"{name}-{number:02d}", source, target, gold, mix.setdefault(split, Counter()))
     return mix
 
 
 RECUT_SEEDS = (11, 12, 13, 14)
 """Seeds of `tune-s11` to `tune-s14`: the lines of `tune`, cut again into links of the same mix."""
+
+
+def write_document(folder: Path, stem: str, source: list[str], target: list[str], gold: list[str], counts: Counter) -> None:
+    """`stem`.src, .tgt and .gold (vecalign's format) in `folder`, and each gold link's kind counted in `counts`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, lines in ((".src", source), (".tgt", target), (".gold", gold)):
+        (folder / f"{stem}{suffix}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for line in gold:
+        s, t = (ast.literal_eval(side) for side in line.split(":"))
+        counts["deletion" if not s or not t else f"{len(s)}-{len(t)}"] += 1
 
 
 def build_tune_recuts(data: Path, out: Path, lines_per_document: int = 80, seeds: tuple[int, ...] = RECUT_SEEDS) -> dict[str, Counter]:
@@ -128,17 +128,9 @@ def build_tune_recuts(data: Path, out: Path, lines_per_document: int = 80, seeds
     for seed in seeds:
         rng = random.Random(seed)
         folder = out / f"tune-s{seed}"
-        folder.mkdir(parents=True, exist_ok=True)
         counts = mix.setdefault(folder.name, Counter())
         for number, pairs in enumerate(documents[: len(documents) // 2]):
-            source, target, gold = make_document(pairs, rng)
-            stem = f"flores-{number:02d}"
-            (folder / f"{stem}.src").write_text("\n".join(source) + "\n", encoding="utf-8")
-            (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
-            (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
-            for line in gold:
-                a, b = (ast.literal_eval(side) for side in line.split(":"))
-                counts["deletion" if not a or not b else f"{len(a)}-{len(b)}"] += 1
+            write_document(folder, f"flores-{number:02d}", *make_document(pairs, rng), counts)
     return mix
 
 
@@ -153,18 +145,10 @@ def build_easy_dev(data: Path, out: Path, lines_per_document: int = 80, seed: in
     rng = random.Random(seed)
     counts: Counter = Counter()
     folder = out / "tune-dev"
-    folder.mkdir(parents=True, exist_ok=True)
     for number, start in enumerate(range(0, len(english), lines_per_document)):
         language = languages[number % len(languages)]
         pairs = list(zip(originals[language][start : start + lines_per_document], english[start : start + lines_per_document]))
-        source, target, gold = make_document(pairs, rng)
-        stem = f"dev-{number:02d}-{language}"
-        (folder / f"{stem}.src").write_text("\n".join(source) + "\n", encoding="utf-8")
-        (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
-        (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
-        for line in gold:
-            s, t = (ast.literal_eval(side) for side in line.split(":"))
-            counts["deletion" if not s or not t else f"{len(s)}-{len(t)}"] += 1
+        write_document(folder, f"dev-{number:02d}-{language}", *make_document(pairs, rng), counts)
     return {"tune-dev": counts}
 
 
@@ -255,17 +239,9 @@ def build_hard(data: Path, out: Path, seed: int = 2) -> dict[str, Counter]:
                     for line in range(start, start + size)]
             sources, target, gold = hard_document(rows, rng)
             for view, folder_name in enumerate(folders):
-                folder = out / folder_name
-                folder.mkdir(parents=True, exist_ok=True)
                 language = list(view_files[view])[chosen[view]]
-                stem = f"{name.removeprefix('hard-')}-{number:02d}-{language}"
-                (folder / f"{stem}.src").write_text("\n".join(sources[view]) + "\n", encoding="utf-8")
-                (folder / f"{stem}.tgt").write_text("\n".join(target) + "\n", encoding="utf-8")
-                (folder / f"{stem}.gold").write_text("\n".join(gold) + "\n", encoding="utf-8")
-                counts = mix.setdefault(folder_name, Counter())
-                for line in gold:
-                    s, t = (ast.literal_eval(side) for side in line.split(":"))
-                    counts["deletion" if not s or not t else f"{len(s)}-{len(t)}"] += 1
+                write_document(out / folder_name, f"{name.removeprefix('hard-')}-{number:02d}-{language}", sources[view], target,
+                               gold, mix.setdefault(folder_name, Counter()))
             start += size
             number += 1
     return mix

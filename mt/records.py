@@ -457,8 +457,11 @@ def extend_jsonl(path: Path | str, earlier: Path | str, records: Iterable[Any]) 
     with atomic_file(path) as staging:
         shutil.copyfile(earlier, staging)
         with staging.open("rb+") as out:
-            if out.seek(0, 2) and (out.seek(-1, 2), out.read(1))[1] != b"\n":
-                out.write(b"\n")
+            size = out.seek(0, 2)
+            if size:
+                out.seek(size - 1)
+                if out.read(1) != b"\n":  # a last line without its newline
+                    out.write(b"\n")
             for record in records:
                 data = record if isinstance(record, dict) else to_dict(record)
                 out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
