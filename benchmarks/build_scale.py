@@ -107,6 +107,16 @@ def same_files(a: Path, b: Path, skip: set[str]) -> bool:
 
 def run_size(n: int, args: argparse.Namespace) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"build-scale-{n}-"))
+    try:
+        return measure_size(n, root, args)
+    finally:
+        if args.keep:
+            print(f"kept {root}", flush=True)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def measure_size(n: int, root: Path, args: argparse.Namespace) -> dict:
     corpus = synthetic_corpus(args.data_dir, n + args.add, window=args.window, noise=args.noise, spacing=7, undated=0.0)
     for a in corpus:  # FLORES lines may end in a space; a paragraph of an article does not
         a.texts, a.english = [t.strip() for t in a.texts], [e.strip() for e in a.english]
@@ -147,6 +157,7 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.1, help="share of single-article events")
     parser.add_argument("--rebuild", action="store_true", help="also rebuild old and new with warm caches, and compare")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--keep", action="store_true", help="keep each size's folder (inputs, corpora, caches: GBs at 5,000) to look into")
     args = parser.parse_args()
     rows = []
     for n in args.articles:

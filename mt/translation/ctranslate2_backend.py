@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from mt.config import default_cache_dir
+from mt.cores import cpu_threads
 from mt.errors import UserError
 from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend
 from mt.translation.batching import split_on_oom, token_batches
-from mt.translation.devices import check_cuda_device, cpu_threads, cuda_index
+from mt.translation.devices import check_cuda_device, cuda_index
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
 

@@ -1,21 +1,12 @@
-"""Which CPU threads and which GPU a backend runs on: shared by the backends and the tokeniser."""
+"""Which GPU a backend runs on: shared by the backends."""
 
 from __future__ import annotations
-
-import os
 
 from mt.errors import UserError
 
 
 class BackendSettingsError(UserError, ValueError):
     """A backend, device or compute type that cannot run (unknown name, unsupported type, a GPU this machine lacks)."""
-
-
-def cpu_threads() -> int:
-    """Threads for CPU inference: OMP_NUM_THREADS where a scheduler set it (Ray gives each actor its share), else
-    every core."""
-    configured = os.environ.get("OMP_NUM_THREADS", "")
-    return int(configured) if configured.isdigit() and int(configured) > 0 else (os.cpu_count() or 1)
 
 
 def cuda_index(device: str) -> int:

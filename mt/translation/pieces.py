@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from mt.translation.devices import cpu_threads
+from mt.cores import cpu_threads
 
 SPIECE_UNDERLINE = "▁"
 

@@ -6,9 +6,10 @@ import contextlib
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from mt.cores import cpu_threads
 from mt.translation.backend import BackendSettingsError, DecodingSettings, MarianBackend
 from mt.translation.batching import split_on_oom, token_batches
-from mt.translation.devices import check_cuda_device, cpu_threads
+from mt.translation.devices import check_cuda_device
 from mt.translation.models import ResolvedModel
 from mt.translation.pieces import MarianPieces
 
