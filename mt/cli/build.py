@@ -118,7 +118,7 @@ def build_command(
 
 
 def _duration(seconds: float) -> str:
-    """0.42 s, 12.3 s, or 6 min 39 s: two figures at least, so that a short stage's share can be read."""
+    """0.42 s, 12.3 s, or 6 min 39 s: two decimals under a second, so that a short stage's share can be read."""
     whole = round(seconds)
     return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s" if seconds < 60 else f"{whole // 60} min {whole % 60} s"
 
