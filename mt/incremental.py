@@ -30,7 +30,6 @@ from mt.pipeline import (AlignmentRun, BuildOptions, BuildReport, Earlier, Stage
                          embedded_ahead, give_english, no_articles, write_alignment)
 from mt.progress import Progress, no_progress
 from mt.publishing.dataset import corpus_of, write_corpus
-from mt.publishing.errors import PublishError
 from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, extend_jsonl, iter_jsonl, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import segment
 from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_build_record, record_build_command
@@ -253,10 +252,7 @@ def _publish(old: BuiltCorpus, articles: list[ArticleInfo], translated: list[Seg
     records = corpus_of([article for article in as_written(articles) if article.name in present], translated, pairs, facts,
                         json.loads(json.dumps(run.record, ensure_ascii=False)), as_read_back(run.events), command=command,
                         timestamp=options.timestamp)
-    try:
-        return write_corpus(corpus, records, force=options.force)
-    except ValueError as error:
-        raise PublishError(str(error)) from None
+    return write_corpus(corpus, records, force=options.force)
 
 
 MOVING = ".mt-moving"

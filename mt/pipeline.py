@@ -28,8 +28,8 @@ from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCa
 from alignments import align as align_segments
 from alignments.comparable import can_pair, text_of
 from alignments.evaluation import format_links
-from alignments.numbers import readings_kept_in
 from alignments.events import EventSettings, MapParts, align_by_event, articles_for_events, group_events
+from alignments.numbers import readings_kept_in
 from alignments.parallel import Link, ParallelSettings, align_in_order
 from mt.atomic import cannot_write, check_output_file, check_output_folder
 from mt.config import default_cache_dir, load_config

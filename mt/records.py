@@ -435,7 +435,12 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
 def as_read_back(records: Iterable[Record]) -> list[Record]:
     """The records as writing them to JSONL and reading them back gives them, without a file: `mt build --into` adds
     new segments to thousands read from the work folder, and re-reading all of them cost seconds."""
-    return [from_dict(type(record), json.loads(json.dumps(to_dict(record), ensure_ascii=False))) for record in records]
+    return [from_dict(type(record), json.loads(_json_line(record))) for record in records]
+
+
+def _json_line(record: Any) -> str:
+    """One record (or dict) as the JSON object of its line in a work file, without the newline."""
+    return json.dumps(record if isinstance(record, dict) else to_dict(record), ensure_ascii=False)
 
 
 def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
@@ -444,8 +449,7 @@ def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
     n = 0
     with atomic_file(path) as staging, staging.open("w", encoding="utf-8") as out:
         for record in records:
-            data = record if isinstance(record, dict) else to_dict(record)
-            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            out.write(_json_line(record) + "\n")
             n += 1
     return n
 
@@ -463,8 +467,7 @@ def extend_jsonl(path: Path | str, earlier: Path | str, records: Iterable[Any]) 
                 if out.read(1) != b"\n":  # a last line without its newline
                     out.write(b"\n")
             for record in records:
-                data = record if isinstance(record, dict) else to_dict(record)
-                out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+                out.write((_json_line(record) + "\n").encode("utf-8"))
                 n += 1
     return n
 

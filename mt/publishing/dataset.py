@@ -30,10 +30,13 @@ def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[s
 
     Everything is written into a temporary sibling folder that replaces `output`
     only when complete, so a failure leaves the previous corpus untouched. `output` is replaced only if the
-    toolkit wrote it (or `force`, the user's --force).
+    toolkit wrote it (or `force`, the user's --force). A value the corpus cannot hold is a PublishError.
     """
-    with atomic_folder(output, force=force) as staging:
-        return _write_corpus(staging, corpus, previous=output if output.is_dir() else None)
+    try:
+        with atomic_folder(output, force=force) as staging:
+            return _write_corpus(staging, corpus, previous=output if output.is_dir() else None)
+    except ValueError as error:
+        raise PublishError(str(error)) from None
 
 
 def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None) -> dict[str, int]:
@@ -82,8 +85,4 @@ def corpus_of(articles: Sequence[ArticleInfo], segments: Sequence[Segment], pair
 
 def publish(work: Path, output: Path, *, command: str, timestamp: bool = False, force: bool = False) -> dict[str, int]:
     """Turn a work folder (translated segments and alignment) into the dataset folder; row counts per configuration."""
-    corpus = read_corpus(work, command=command, timestamp=timestamp)
-    try:
-        return write_corpus(output, corpus, force=force)
-    except ValueError as error:
-        raise PublishError(str(error)) from None
+    return write_corpus(output, read_corpus(work, command=command, timestamp=timestamp), force=force)
