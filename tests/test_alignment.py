@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from alignments import AlignmentInputError, Embedder, EmbeddingCache, align
 from alignments.comparable import counting_the_same
+from alignments.encoders import split_name
 from alignments.encoders.sbert import bundled_model_path
 from alignments.evaluation import PRF, fact_pair_ids, parse_links, read_gold_pairs, score_links, score_pairs
 from alignments.evidence import EntityAgreement, QuantityAgreement
@@ -57,7 +58,7 @@ def links_of(result):
 
 def test_default_embedder_is_bundled_and_works_offline(embedder):
     assert bundled_model_path("sentence-transformers/all-MiniLM-L6-v2") is not None
-    assert embedder.source == str(bundled_model_path(embedder.name))
+    assert embedder.source == str(bundled_model_path(split_name(embedder.name)[1]))
     vectors = embedder.embed(["Russia sent troops.", "Russia sent troops.", "Fuel prices rose."])
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[1] == pytest.approx(1.0, abs=1e-5) and vectors[0] @ vectors[2] < 0.9
@@ -286,7 +287,7 @@ def test_cli_align_and_align_eval_on_the_seeds(seeds_dir, tmp_path):
     assert pairs and facts and {p.fact_id for p in pairs if p.fact_id} == {f.fact_id for f in facts}
     assert all(p.fact_id or p.score < settings["fact_alone_score"] for p in pairs), "only weak refused pairs have no fact"
     assert any(f.n_articles >= 3 for f in facts)
-    assert settings["embedder"] == "sentence-transformers/all-MiniLM-L6-v2" and settings["mode"] == "comparable"
+    assert settings["embedder"] == "bert:sentence-transformers/all-MiniLM-L6-v2" and settings["mode"] == "comparable"
     scored = runner.invoke(app, ["align-eval", str(out), str(seeds_dir / "gold" / "alignment.jsonl"), "--json", "-"])
     assert scored.exit_code == 0, scored.output
     report = json.loads(scored.stdout)

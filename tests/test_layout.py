@@ -166,7 +166,7 @@ def test_defaults_are_written_only_in_the_yaml(path):
 @pytest.mark.parametrize("source, copies", [
     ('settings.get("device", "auto")', 1),
     ("class FlagSettings:\n    min_length_ratio: float = 0.35\n", 1),
-    ('DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"', 1),
+    ('DEFAULT_EMBEDDER = "bert:sentence-transformers/all-MiniLM-L6-v2"', 1),
     ("def translate(max_batch_tokens=4096): pass", 1),
     ('settings["device"]', 0),
     ("WIDTH = 4096 * 2", 0),

@@ -14,6 +14,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 ENCODERS = {
+    "bert": "alignments.encoders.bert:BertEncoder",
     "sentence-transformers": "alignments.encoders.sbert:SentenceTransformersEncoder",
     "use": "alignments.encoders.use:UniversalSentenceEncoder",
     "e5": "alignments.encoders.e5:E5Encoder",

@@ -26,7 +26,7 @@ from mt.cli.common import (
 def embed_command(
     translated: Path = typer.Argument(..., metavar="TRANSLATED", help="Translated segments from `mt translate` (JSON Lines), or - for stdin.", dir_okay=False, allow_dash=True),
     output: Path = typer.Option(..., "--output", "-o", metavar="FILE", help="The vectors file to write (parquet: model, text, vector); parquet is binary, so never stdout."),
-    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="sentence-transformers model name or folder (default: configs)."),
+    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="KIND:MODEL or a sentence-transformers model name or folder (default: configs)."),
     engine: Engine = ENGINE_OPTION,
     workers: Optional[int] = WORKERS_OPTION,
     ray_address: Optional[str] = RAY_ADDRESS_OPTION,
