@@ -126,3 +126,10 @@ def test_the_bert_kind_offline_without_the_model_says_so(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(EmbedderUnavailableError, match="nobody/no-such-model.*not available"):
         BertEncoder("nobody/no-such-model", None)
+
+
+def test_the_bert_kind_names_a_device_torch_does_not_know():
+    from alignments.encoders.bert import BertEncoder
+
+    with pytest.raises(EmbedderUnavailableError, match="no torch device"):
+        BertEncoder(BUNDLED, "gpu0")

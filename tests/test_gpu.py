@@ -70,3 +70,16 @@ def test_cuda_index(tiny_model_dir, backend, tmp_path):
     missing = Translator(str(tiny_model_dir), device=f"cuda:{count}", backend=backend, conversion_dir=tmp_path)
     with pytest.raises(BackendSettingsError, match=f"has {count} CUDA GPU"):
         missing.translate("Ala ma kota.")
+
+
+def test_the_default_english_embedder_on_cuda_agrees_with_the_cpu():
+    """`bert:` puts the model on CUDA when present (as sentence-transformers did); vectors agree with the CPU's."""
+    import numpy as np
+
+    from alignments.encoders.bert import BertEncoder
+
+    texts = ["Russian soldiers flew to Almaty.", "Fuel prices doubled overnight, and protests spread.", "ok"]
+    gpu = BertEncoder("sentence-transformers/all-MiniLM-L6-v2", None)
+    assert gpu.device.type == "cuda"
+    cpu = BertEncoder("sentence-transformers/all-MiniLM-L6-v2", "cpu")
+    np.testing.assert_allclose(gpu.encode(texts, 2), cpu.encode(texts, 2), atol=1e-4)

@@ -45,7 +45,10 @@ class BertEncoder:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise EmbedderUnavailableError(model, error) from error
         self.torch = torch
-        self.device = torch.device(device or "cpu")
+        try:  # None: CUDA when present, as sentence-transformers chooses
+            self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        except RuntimeError as error:
+            raise EmbedderUnavailableError(f"bert:{model}", error, f"--device {device!r} is no torch device.") from error
         self.weights = {name.removeprefix("bert."): tensor.to(self.device) for name, tensor in weights.items()}
         self.layers = int(config["num_hidden_layers"])
         self.heads = int(config["num_attention_heads"])

@@ -52,7 +52,7 @@ def align_command(
     embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the English (of the originals with --on original): KIND:MODEL or a sentence-transformers name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
     multilingual_embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the original texts with --on both (default: use:multilingual-v3)."),
     threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs)."),
-    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: sentence-transformers' choice, CUDA when present)."),
+    device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: CUDA when present)."),
     cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Embedding cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the embedding cache."),
     vectors: Optional[Path] = typer.Option(None, metavar="FILE", help="Embeddings from `mt embed` (parquet): texts found there are not embedded again.", exists=True, dir_okay=False),
