@@ -31,12 +31,14 @@ import json
 import logging
 import re
 import sqlite3
+import sys
 import warnings
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
 from mt.atomic import atomic_file
@@ -409,9 +411,31 @@ def _singular(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _inflect():
-    import inflect  # lazy on purpose: only counted nouns need it (it comes with quantulum3), and it is slow to import
+    return import_inflect().engine()
 
-    return inflect.engine()
+
+def import_inflect() -> ModuleType:
+    """inflect, imported without typeguard's run-time checks, for quantulum3 and `_singular` alike.
+
+    inflect 7 decorates its engine with typeguard's @typechecked, which re-parses and recompiles the module's
+    source at import: 2.3 s of every run that reads the numbers of a text not yet in the cache (jaraco/inflect#212,
+    open). The checks only catch callers passing wrong types; while inflect imports, `typeguard` resolves to a module
+    whose decorator returns what it is given (0.05 s), and the real one is put back at once.
+    """
+    if "inflect" in sys.modules:
+        return sys.modules["inflect"]
+    unchecked = ModuleType("typeguard")
+    unchecked.typechecked = lambda target=None, **_: target if target is not None else (lambda later: later)
+    before = sys.modules.get("typeguard")
+    sys.modules["typeguard"] = unchecked
+    try:
+        import inflect  # lazy on purpose: only counted nouns and quantulum3 need it
+    finally:
+        if before is None:
+            del sys.modules["typeguard"]
+        else:
+            sys.modules["typeguard"] = before
+    return inflect
 
 
 def possible_range(value: float, qualifier: str | None) -> tuple[float, float]:
@@ -597,6 +621,7 @@ def _parse(text: str) -> tuple[Reading, ...]:
     kept = _kept(key)
     if kept is not None:
         return tuple(Reading(*found) for found in kept)
+    import_inflect()  # before quantulum3 imports it with typeguard's checks
     from quantulum3 import parser  # lazy on purpose: quantulum3 loads its classifier on import
 
     with warnings.catch_warnings():
@@ -687,6 +712,7 @@ def unit_classifier() -> Path:
 
     path = default_cache_dir() / "quantulum3" / f"clf-{version('quantulum3')}-sklearn-{version('scikit-learn')}.joblib"
     if not path.is_file():
+        import_inflect()  # before quantulum3 imports it with typeguard's checks
         from quantulum3 import classifier  # lazy on purpose: quantulum3 loads its classifier on import
 
         with atomic_file(path) as staging, warnings.catch_warnings():

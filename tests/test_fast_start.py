@@ -142,3 +142,27 @@ def test_numbers_read_once_are_kept_so_the_next_run_loads_no_number_parser(tmp_p
     assert runs[0][0] == runs[1][0] and "NumberMention(value=" in runs[0][0]
     assert runs[0][1] == "['inflect', 'quantulum3', 'sklearn']"
     assert runs[1][1] == "[]", "the second run read the cache"
+
+
+INFLECT_ANSWERS = """
+import sys
+if sys.argv[1] == "unchecked":
+    from alignments.numbers import import_inflect
+    inflect = import_inflect()
+    assert "typeguard" not in sys.modules, "typeguard was put back as it was: not imported"
+    import typeguard
+    assert hasattr(typeguard, "check_type"), "a later import gets the real typeguard"
+else:
+    import inflect
+engine = inflect.engine()
+print([engine.singular_noun(w) for w in ("firefighters", "casualties", "people", "miles", "troops")],
+      engine.plural("mile"), engine.number_to_words(2600), engine.ordinal(21))
+"""
+
+
+def test_inflect_without_typeguards_checks_answers_as_with_them():
+    """inflect 7 spends 2.3 s of each run that reads new numbers in typeguard's instrumentation; alignments.numbers
+    imports it without (`import_inflect`), which must change none of its answers."""
+    answers = [subprocess.run([sys.executable, "-c", INFLECT_ANSWERS, mode], capture_output=True, text=True, check=True,
+                              cwd=ROOT).stdout for mode in ("unchecked", "checked")]
+    assert answers[0] == answers[1] and "firefighter" in answers[0] and "two thousand, six hundred" in answers[0]
