@@ -27,11 +27,13 @@ def publish_command(
 ) -> None:
     """Publish the comparison corpus as a dataset that `datasets.load_dataset(FOLDER)` loads.
 
-    Four configurations: `pairs` (default), `facts` (in reading order, with
-    outlets, summaries and counts), `articles` (outlet, url, date and counts)
-    and `segments` (every segment, nothing dropped), with declared features; a
-    dataset card that says how the corpus was built, what is in it and what its
-    limits are; and report.html, the facts side by side for a reader.
+    Five configurations: `pairs` (default), `facts` (in reading order, with
+    outlets, summaries and counts), `events` (the articles that report one
+    story, with a title and counts), `articles` (outlet, url, date, event and
+    counts) and `segments` (every segment, nothing dropped), with declared
+    features; a dataset card that says how the corpus was built, what is in it
+    and what its limits are; and report.html, a list of the events with a page
+    of facts side by side for each.
     """
     from mt.publishing import publish, upload  # lazy on purpose: `mt --help` must not import the stages
     from mt.workfolder import WorkFolder, build_command_of

@@ -88,12 +88,13 @@ class Corpus:
     def event_list(self) -> list[Event]:
         """Every article in exactly one event, in the order grouping gave (derived ones: larger first, then by id).
         An article that no given event names is an event of its own: it was compared with nothing."""
-        present = sorted({a.name for a in self.articles} | {s.article for s in self.segments})
+        known = {a.name for a in self.articles} | {s.article for s in self.segments}
+        present = sorted(known)
         if self.events:
             named: set[str] = set()
             events = []
             for event in self.events:
-                members = [a for a in event.articles if a in present and a not in named]
+                members = [a for a in event.articles if a in known and a not in named]
                 named.update(members)
                 if members:
                     central = event.central if event.central in members else None
