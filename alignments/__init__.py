@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from alignments.comparable import AlignmentInputError, align_comparable, alignable, skipped_for_flags, text_of
 from alignments.embeddings import Embedder, EmbeddingCache
-from alignments.errors import EmbedderUnavailableError
+from alignments.errors import EmbedderDeviceError, EmbedderUnavailableError
 from alignments.facts import group_facts
 from alignments.parallel import Link, ParallelSettings, align_in_order
 from alignments.settings import AlignmentSettings
@@ -83,6 +83,7 @@ __all__ = [
     "AlignmentResult",
     "AlignmentSettings",
     "Embedder",
+    "EmbedderDeviceError",
     "EmbedderUnavailableError",
     "EmbeddingCache",
     "align",

@@ -32,6 +32,7 @@ import logging
 import re
 import sqlite3
 import sys
+import threading
 import warnings
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -409,6 +410,10 @@ def _singular(word: str) -> str:
     return kept
 
 
+_INFLECT_IMPORT = threading.Lock()
+"""Held while inflect is imported with typeguard's decorator swapped out (`import_inflect`)."""
+
+
 @lru_cache(maxsize=1)
 def _inflect():
     return import_inflect().engine()
@@ -419,23 +424,32 @@ def import_inflect() -> ModuleType:
 
     inflect 7 decorates its engine with typeguard's @typechecked, which re-parses and recompiles the module's
     source at import: 2.3 s of every run that reads the numbers of a text not yet in the cache (jaraco/inflect#212,
-    open). The checks only catch callers passing wrong types; while inflect imports, `typeguard` resolves to a module
-    whose decorator returns what it is given (0.05 s), and the real one is put back at once.
+    open), against 0.2 s without. The checks only catch callers passing wrong types; while inflect imports,
+    `typeguard` resolves to a module whose decorator returns what it is given, and the real one is put back at once
+    (under a lock: two threads must not swap it in turn). Should an inflect release need more of typeguard, it is
+    imported as it asks.
     """
-    if "inflect" in sys.modules:
-        return sys.modules["inflect"]
-    unchecked = ModuleType("typeguard")
-    unchecked.typechecked = lambda target=None, **_: target if target is not None else (lambda later: later)
-    before = sys.modules.get("typeguard")
-    sys.modules["typeguard"] = unchecked
-    try:
-        import inflect  # lazy on purpose: only counted nouns and quantulum3 need it
-    finally:
-        if before is None:
-            del sys.modules["typeguard"]
-        else:
-            sys.modules["typeguard"] = before
-    return inflect
+    with _INFLECT_IMPORT:
+        loaded = sys.modules.get("inflect")
+        if loaded is not None and hasattr(loaded, "engine"):
+            return loaded
+        unchecked = ModuleType("typeguard")
+        unchecked.typechecked = lambda target=None, **_: target if target is not None else (lambda later: later)
+        before = sys.modules.get("typeguard")
+        sys.modules["typeguard"] = unchecked
+        try:
+            import inflect  # lazy on purpose: only counted nouns and quantulum3 need it
+        except ImportError:
+            sys.modules.pop("inflect", None)
+            inflect = None
+        finally:
+            if before is None:
+                del sys.modules["typeguard"]
+            else:
+                sys.modules["typeguard"] = before
+        if inflect is None:
+            import inflect
+        return inflect
 
 
 def possible_range(value: float, qualifier: str | None) -> tuple[float, float]:

@@ -1,9 +1,10 @@
 """Alignment embedding speed: distinct FLORES sentences a second (English unless --languages), per device and batch size.
 
 The alignment stage embeds every distinct English text once (alignments/embeddings.py);
-sentence-transformers puts the model on CUDA by itself when a GPU is present.
+without --devices the embedder goes on CUDA when a GPU is present.
 --random-weights builds a copy of a sentence-transformers folder with random
-weights of the same shape (same speed), for machines without the bundled model.
+weights of the same shape (same speed), for machines without the bundled model,
+and runs it with the kind --model names (the default's `bert:`).
 
     python benchmarks/embedding_speed.py --devices cpu,cuda --batch-sizes 64,256
     python benchmarks/embedding_speed.py --model use:multilingual-v3 --languages pol,rus,spa,eng --texts 400
@@ -42,7 +43,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--languages", default="eng", help="FLORES languages whose sentences are embedded, in turn (pol,rus,spa,eng)")
     args = parser.parse_args()
-    model = str(random_copy(args.random_weights, Path("/tmp/random-embedder"))) if args.random_weights else args.model
+    model = args.model
+    if args.random_weights:
+        kind, sep, _ = args.model.partition(":")
+        folder = str(random_copy(args.random_weights, Path("/tmp/random-embedder")))
+        model = f"{kind}:{folder}" if sep and "/" not in kind else folder
     by_language = []
     for language in args.languages.split(","):
         lines = []

@@ -60,7 +60,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"
 MULTILINGUAL = ["use:multilingual-v3", "e5:multilingual-e5-small"]
-ENGLISH = "sentence-transformers/all-MiniLM-L6-v2"
+ENGLISH = "bert:sentence-transformers/all-MiniLM-L6-v2"
 HARD_REPORTED = {  # folder -> (what it is, the embedders that make sense on it)
     "hard-devtest": ("FLORES devtest, pol/rus/spa original vs English", MULTILINGUAL),
     "hard-newstest": ("newstest2020, Polish original vs English", MULTILINGUAL),

@@ -60,6 +60,13 @@ def _first_difference(recorded: Any, current: Any, path: str = "") -> str | None
     return None if recorded == current else (path or "settings")
 
 
+def _setting(settings: Any, dotted: str) -> Any:
+    """The value at a dotted key of a settings tree (None where it is missing)."""
+    for key in dotted.split("."):
+        settings = settings.get(key) if isinstance(settings, dict) else None
+    return settings
+
+
 def _command_with(command: str, old_inputs: Sequence[str], new_inputs: Sequence[Path]) -> str:
     """The recorded command with the new inputs after the old ones: the full build the updated corpus equals."""
     try:
@@ -99,11 +106,13 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     if built != where:
         raise IncrementalError(f"{work.root}: built {built}, not {where}; name the work folder that built {corpus} with --work")
     if "settings" in record:
-        differs = _first_difference(record["settings"], comparable_settings(config, options))
+        current = comparable_settings(config, options)
+        differs = _first_difference(record["settings"], current)
         if differs:
             said = SETTING_OPTIONS.get(differs.split(".")[0], "")
-            raise IncrementalError(f"{corpus}: was built with another {differs}{f' ({said})' if said else ''} than this command's; add "
-                                   f"articles with the options of `{record['command']}`, or rebuild with -o")
+            values = f"built with {_setting(record['settings'], differs)!r}, this command {_setting(current, differs)!r}"
+            raise IncrementalError(f"{corpus}: was built with another {differs}{f' ({said})' if said else ''} than this command's ({values}); "
+                                   f"add articles with the options of `{record['command']}`, or rebuild with -o")
     alignment = AlignmentFolder(work.alignment)
     needed = [work.segments, work.translated, work.articles, alignment.pairs, alignment.facts, alignment.events, alignment.settings]
     missing = [str(p) for p in needed if not p.is_file()]

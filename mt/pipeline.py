@@ -71,7 +71,7 @@ def attach_references(segments: list[Segment], references: Path | Sequence[Path]
 class AlignOptions:
     mode: str = "comparable"
     device: str | None = None
-    """For the embedder; None lets sentence-transformers choose (CUDA when present)."""
+    """For the embedder; None: CUDA when present, else the CPU."""
     cache_dir: Path | None = None
     use_cache: bool = True
     vectors: Path | None = None

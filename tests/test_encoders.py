@@ -82,19 +82,32 @@ def test_the_bert_kind_gives_the_vectors_sentence_transformers_gives(bert_and_se
 
 
 def test_the_bert_kind_reads_a_long_text_to_its_end(bert_and_sentence_transformers):
-    """Past the model's 256 word pieces sentence-transformers drops the rest; here every window counts."""
+    """Past the model's 256 word pieces sentence-transformers drops the rest; here every window counts, each between
+    the text's start and end markers: two windows of the same word pieces embed as one does."""
     bert, reference = bert_and_sentence_transformers
-    opening = "The government said the troops would stay in the city until order was restored. " * 25
-    texts = [opening + "Fuel prices doubled.", opening + "The football team won the cup final."]
-    assert len(bert.tokenizer.encode(texts[0]).ids) > bert.window
-    np.testing.assert_allclose(*reference.encode(texts, 8), atol=1e-6)  # the ends are lost there
-    vectors = bert.encode(texts, 8)
-    assert vectors[0] @ vectors[1] < 0.999
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, rtol=1e-5)
+    size = bert.window - 2  # word pieces of a window between its markers; "the" is one word piece
+    twice, more = "the " * (2 * size), "the " * (2 * size) + "fuel prices doubled overnight in every city " * 40
+    assert len(bert.tokenizer.encode(twice).ids) == 2 * size + 2
+    np.testing.assert_allclose(bert.encode([twice], 8), reference.encode([twice], 8), atol=1e-5)
+    np.testing.assert_allclose(reference.encode([more], 8), reference.encode([twice], 8), atol=1e-6)  # the end is lost there
+    assert (bert.encode([more], 8) @ bert.encode([twice], 8).T).item() < 0.99
+    np.testing.assert_allclose(np.linalg.norm(bert.encode([more, twice], 8), axis=1), 1, rtol=1e-5)
+
+
+def test_the_bert_kind_loads_neither_sentence_transformers_nor_transformers():
+    """What makes it start in about a second instead of six."""
+    import subprocess
+
+    code = ("import sys; from alignments.encoders.bert import BertEncoder; "
+            "BertEncoder('sentence-transformers/all-MiniLM-L6-v2', 'cpu').encode(['Troops arrived.'], 8); "
+            "print(sorted({'sentence_transformers', 'transformers', 'sklearn'} & set(sys.modules)))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("change, message", [
-    (("config.json", "model_type", "mpnet"), "not 'bert'"),
+    (("config.json", "model_type", "mpnet"), "model_type is 'mpnet', not 'bert'"),
+    (("config.json", "hidden_act", "relu"), "hidden_act is 'relu'"),
+    (("config.json", "position_embedding_type", "relative_key"), "position_embedding_type"),
     (("1_Pooling/config.json", "pooling_mode_cls_token", True), "mean"),
     (("modules.json", None, {"idx": 3, "name": "3", "path": "3_Dense", "type": "sentence_transformers.models.Dense"}),
      "Dense"),
@@ -117,19 +130,58 @@ def test_the_bert_kind_refuses_a_model_it_would_embed_wrongly(change, message, t
     (folder / name).write_text(json.dumps(data))
     with pytest.raises(EmbedderUnavailableError, match=message) as refused:
         BertEncoder(str(folder), None)
-    assert str(folder) in str(refused.value) and "plain name" in str(refused.value)
+    assert f"bert:{folder}" in str(refused.value) and "plain name" in str(refused.value)
+    assert "download" not in str(refused.value), "its files are there: downloading would not help"
+
+
+@pytest.mark.parametrize("remove, edit, works", [
+    ("tokenizer.json", None, False),
+    ("model.safetensors", None, False),
+    (None, ("config.json", "layer_norm_eps"), True),  # BertConfig's default, 1e-12
+    (None, ("sentence_bert_config.json", "max_seq_length"), True),  # the model's position embeddings
+])
+def test_the_bert_kind_with_a_file_or_setting_missing(remove, edit, works, tmp_path):
+    import json
+    import shutil
+
+    from alignments.encoders.bert import BertEncoder
+    from alignments.encoders.sbert import bundled_model_path
+
+    folder = tmp_path / "model"
+    shutil.copytree(bundled_model_path(BUNDLED), folder)
+    if remove:
+        (folder / remove).unlink()
+    if edit:
+        data = json.loads((folder / edit[0]).read_text())
+        data.pop(edit[1])
+        (folder / edit[0]).write_text(json.dumps(data))
+    if works:
+        assert BertEncoder(str(folder), "cpu").encode(["Troops arrived."], 8).shape == (1, 384)
+    else:
+        with pytest.raises(EmbedderUnavailableError, match=f"bert:{folder}"):
+            BertEncoder(str(folder), "cpu")
 
 
 def test_the_bert_kind_offline_without_the_model_says_so(monkeypatch):
+    from huggingface_hub import constants
+
     from alignments.encoders.bert import BertEncoder
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(EmbedderUnavailableError, match="nobody/no-such-model.*not available"):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(EmbedderUnavailableError, match="bert:nobody/no-such-model.*not available") as refused:
         BertEncoder("nobody/no-such-model", None)
+    assert "LocalEntryNotFoundError" in str(refused.value), "offline: looked up in the local cache only"
 
 
-def test_the_bert_kind_names_a_device_torch_does_not_know():
+@pytest.mark.parametrize("device", ["gpu0", "cuda:7"])
+def test_the_bert_kind_names_a_device_torch_cannot_use(device):
+    import torch
+
     from alignments.encoders.bert import BertEncoder
+    from alignments.errors import EmbedderDeviceError
 
-    with pytest.raises(EmbedderUnavailableError, match="no torch device"):
-        BertEncoder(BUNDLED, "gpu0")
+    if device.startswith("cuda") and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has that GPU")
+    with pytest.raises(EmbedderDeviceError, match=f"--device {device}: torch cannot use it") as refused:
+        BertEncoder(BUNDLED, device)
+    assert isinstance(refused.value, UserError) and "\n" not in str(refused.value)

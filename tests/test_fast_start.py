@@ -166,3 +166,20 @@ def test_inflect_without_typeguards_checks_answers_as_with_them():
     answers = [subprocess.run([sys.executable, "-c", INFLECT_ANSWERS, mode], capture_output=True, text=True, check=True,
                               cwd=ROOT).stdout for mode in ("unchecked", "checked")]
     assert answers[0] == answers[1] and "firefighter" in answers[0] and "two thousand, six hundred" in answers[0]
+
+
+THREADS_IMPORT = """
+import sys, threading
+from alignments.numbers import import_inflect
+found = []
+threads = [threading.Thread(target=lambda: found.append(hasattr(import_inflect(), "engine"))) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(found.count(True), "typeguard" in sys.modules)
+"""
+
+
+def test_inflect_imported_from_many_threads_at_once_leaves_typeguard_as_it_was():
+    """The swap of typeguard is under a lock: no thread sees a half-imported inflect, and the stand-in never stays."""
+    out = subprocess.run([sys.executable, "-c", THREADS_IMPORT], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.split() == ["8", "False"]

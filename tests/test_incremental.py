@@ -87,6 +87,7 @@ def built(tmp_path_factory) -> Path:
     write_articles(root / "old" / "later", STORIES[4:])
     (root / "plain").mkdir()
     (root / "plain" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (root / "embedder.yaml").write_text("alignment:\n  embedder: sentence-transformers/all-MiniLM-L6-v2\n", encoding="utf-8")
     return root
 
 
@@ -103,7 +104,10 @@ REFUSALS = [
      "is inside"),
     ("another work folder", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/elsewhere"], 1, "holds no build record"),
     ("other settings than the build's", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work", "--languages", "en,pl"], 1,
-     "was built with another config.segmentation.languages (--config, --languages)"),
+     "was built with another config.segmentation.languages (--config, --languages) than this command's (built with ["),
+    ("another embedder than the build's", ["ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work", "--config", "ROOT/embedder.yaml"], 1,
+     ("config.alignment.embedder (--config, --languages) than this command's (built with 'bert:sentence-transformers/all-MiniLM-L6-v2', "
+      "this command 'sentence-transformers/all-MiniLM-L6-v2')")),
 ]
 
 

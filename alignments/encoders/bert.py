@@ -1,9 +1,10 @@
 """BERT sentence-transformers models (mean pooling) run directly on torch: the default English embedder.
 
 sentence-transformers imports transformers, scikit-learn and their model zoo before it embeds anything: 6.4 s
-of a cold `mt align` for the bundled all-MiniLM-L6-v2, against 1.3 s for torch, safetensors and tokenizers
+of a cold `mt align` for the bundled all-MiniLM-L6-v2, against 1.2 s for torch, safetensors and tokenizers
 alone (docs/alignment.md). The vectors are sentence-transformers' own to 2e-7 (tests/test_encoders.py).
-Any other architecture or pooling is refused with a pointer to the plain sentence-transformers name.
+A model this forward pass would embed differently (another architecture, activation, position embedding,
+pooling or module) is refused with a pointer to the plain sentence-transformers name.
 A text longer than the model's window is embedded window by window and pooled over all its word pieces,
 where sentence-transformers would keep only the first window.
 """
@@ -12,55 +13,67 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from alignments.encoders.sbert import BUNDLED_EMBEDDER, bundled_model_path
-from alignments.errors import EmbedderUnavailableError
+from alignments.errors import EmbedderDeviceError, EmbedderUnavailableError
 
 MEAN_POOLING_MODULES = {"sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
                         "sentence_transformers.models.Normalize"}
 """The modules of a model this encoder runs (the pooling must also be the mean of word pieces)."""
 
+HUB_FILES = ["config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json", "model.safetensors",
+             "*/config.json"]
+"""What a hub download fetches: the files read here, not the repository's other formats (ONNX, OpenVINO, ...)."""
+
 OTHER_MODELS = "The kind bert: runs BERT models with mean pooling; give any other model by its plain name (sentence-transformers)."
 
 
 class BertEncoder:
+    """all-MiniLM-L6-v2 and other BERT sentence-transformers models, without loading sentence-transformers."""
+
     def __init__(self, model: str, device: str | None) -> None:
+        """Load `model` (bundled copy, folder or hub name) on `device` (None: CUDA when present, else the CPU)."""
         import torch  # lazy on purpose: torch is heavy, and only embedding needs it
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
+        name = f"bert:{model}"
         folder = self._folder(model)
         try:
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            settings = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
             self._check(folder, config)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise EmbedderUnavailableError(f"bert:{model}", error, OTHER_MODELS) from error
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise EmbedderUnavailableError(name, error, OTHER_MODELS, download=False) from error
         try:
-            window = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
             self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             weights = load_file(str(folder / "model.safetensors"))
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise EmbedderUnavailableError(model, error) from error
+        except Exception as error:  # tokenizers raises a bare Exception for a missing or unreadable file
+            raise EmbedderUnavailableError(name, error) from error
+        if self.tokenizer.post_processor is None or self.tokenizer.post_processor.num_special_tokens_to_add(False) != 2:
+            raise EmbedderUnavailableError(name, ValueError("the tokenizer does not mark each text's start and end"),
+                                           OTHER_MODELS, download=False)
         self.torch = torch
-        try:  # None: CUDA when present, as sentence-transformers chooses
-            self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        except RuntimeError as error:
-            raise EmbedderUnavailableError(f"bert:{model}", error, f"--device {device!r} is no torch device.") from error
-        self.weights = {name.removeprefix("bert."): tensor.to(self.device) for name, tensor in weights.items()}
+        self.device = self._device(torch, device)
+        self.weights = {key.removeprefix("bert."): (tensor.float() if tensor.is_floating_point() else tensor).to(self.device)
+                        for key, tensor in weights.items()}
         self.layers = int(config["num_hidden_layers"])
         self.heads = int(config["num_attention_heads"])
-        self.epsilon = float(config["layer_norm_eps"])
-        self.window = min(int(window), int(config["max_position_embeddings"]))
+        self.epsilon = float(config.get("layer_norm_eps", 1e-12))
+        positions = int(config["max_position_embeddings"])
+        self.window = min(int(settings.get("max_seq_length") or positions), positions)
+        self.lowercase = bool(settings.get("do_lower_case"))
         self.pad_id = int(config.get("pad_token_id") or 0)
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Unit vectors: word pieces mean-pooled over every window of each text, in batches of similar length."""
-        pieces = [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts))]
+        texts = [text.lower() for text in texts] if self.lowercase else list(texts)
+        pieces = [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
         windows = [(row, window) for row, ids in enumerate(pieces) for window in self._windows(ids)]
         order = sorted(range(len(windows)), key=lambda index: -len(windows[index][1]))
         sums = np.zeros((len(texts), int(self.weights["embeddings.word_embeddings.weight"].shape[1])), np.float64)
@@ -91,10 +104,10 @@ class BertEncoder:
         ids = torch.tensor([row + [self.pad_id] * (longest - len(row)) for row in batch], device=self.device)
         mask = torch.tensor([[1] * len(row) + [0] * (longest - len(row)) for row in batch], device=self.device)
 
-        def norm(x, name):
+        def norm(x: Any, name: str) -> Any:
             return functional.layer_norm(x, x.shape[-1:], weights[f"{name}.weight"], weights[f"{name}.bias"], self.epsilon)
 
-        def dense(x, name):
+        def dense(x: Any, name: str) -> Any:
             return functional.linear(x, weights[f"{name}.weight"], weights[f"{name}.bias"])
 
         rows, length = ids.shape
@@ -116,10 +129,24 @@ class BertEncoder:
         return summed.double().cpu().numpy(), mask.sum(1).cpu().numpy()
 
     @staticmethod
+    def _device(torch: Any, device: str | None) -> Any:
+        """The device asked for, checked now: a typo or a GPU that is not there is one line, not a traceback later."""
+        chosen = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            found = torch.device(chosen)
+            torch.zeros(1, device=found)
+        except (RuntimeError, AssertionError) as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise EmbedderDeviceError(f"--device {chosen}: torch cannot use it ({first}); use cpu or cuda[:N]") from error
+        return found
+
+    @staticmethod
     def _check(folder: Path, config: dict) -> None:
-        """Refuse what this encoder would embed wrongly: another architecture, pooling or module."""
-        if config.get("model_type") != "bert":
-            raise ValueError(f"model_type is {config.get('model_type')!r}, not 'bert'")
+        """Refuse what this forward pass would embed differently from BertModel: say what differs."""
+        expected = {"model_type": "bert", "hidden_act": "gelu", "position_embedding_type": "absolute"}
+        for key, value in expected.items():
+            if config.get(key, value) != value:
+                raise ValueError(f"{key} is {config.get(key)!r}, not {value!r}")
         modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
         other = {module["type"] for module in modules} - MEAN_POOLING_MODULES
         pooling = [module["path"] for module in modules if module["type"].endswith(".Pooling")]
@@ -140,11 +167,12 @@ class BertEncoder:
         from huggingface_hub import snapshot_download  # lazy on purpose: hub names only
 
         try:
-            return Path(snapshot_download(model))
+            return Path(snapshot_download(model, allow_patterns=HUB_FILES))
         except Exception as error:  # offline, unknown name, no permission: all mean "cannot use this model"
-            raise EmbedderUnavailableError(model, error, hint) from error
+            raise EmbedderUnavailableError(f"bert:{model}", error, hint) from error
 
     @staticmethod
     def source(model: str) -> str:
+        """Where the weights come from, for the alignment record: the bundled copy's folder, else the name given."""
         bundled = bundled_model_path(model)
         return str(bundled) if bundled else model
