@@ -83,6 +83,10 @@ class Embedder:
         except Exception as error:  # pyarrow raises several kinds for a missing or broken file
             raise VectorsFileError(f"{path}: not a vectors file from `mt embed` ({type(error).__name__}: {error})") from None
         rows = [(text, vector) for model, text, vector in zip(table["model"], table["text"], table["vector"]) if model == self.name]
+        if table["model"] and not rows:
+            others = ", ".join(sorted(set(table["model"]))[:3])
+            raise VectorsFileError(f"{path}: holds vectors of {others}, none of {self.name}; embed again with "
+                                   f"`mt embed --embedder {self.name}`, or align with the embedder that made them")
         for text, vector in rows:
             self._memo[EmbeddingCache.key(self.name, text)] = np.asarray(vector, dtype=np.float32)
         return len(rows)

@@ -340,3 +340,32 @@ def test_fact_purity_is_the_share_of_members_that_share_one_gold_fact(members, p
     gold = [{"a:1", "b:1", "c:1"}, {"a:2", "b:2"}]
     found = fact_purity([Fact("f", members)], gold)
     assert (found.purity, found.pure_facts) == (pytest.approx(purity, abs=1e-4), pure_facts)
+
+
+@pytest.mark.parametrize("models, used, refused", [
+    (["EMBEDDER", "EMBEDDER"], 2, False),
+    (["EMBEDDER", "sentence-transformers/all-MiniLM-L6-v2"], 1, False),
+    (["sentence-transformers/all-MiniLM-L6-v2"], 0, True),  # made with the plain name before `bert:` was the default
+    ([], 0, False),
+])
+def test_a_vectors_file_of_another_embedder_is_refused_not_ignored(embedder, models, used, refused, tmp_path):
+    """`--vectors` that hold none of this embedder's vectors would be silently embedded again: it says so instead."""
+    from alignments.embeddings import VectorsFileError
+    from mt.workfolder import write_vectors
+
+    path = tmp_path / "vectors.parquet"
+    if models:
+        for n, model in enumerate(models):
+            write_vectors(tmp_path / f"{n}.parquet", model.replace("EMBEDDER", embedder.name), [f"text {n}"], [np.ones(384)])
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.concat_tables([pq.read_table(tmp_path / f"{n}.parquet") for n in range(len(models))]), path)
+    else:
+        write_vectors(path, embedder.name, [], [])
+    fresh = Embedder(embedder.name)
+    if refused:
+        with pytest.raises(VectorsFileError, match=f"none of {embedder.name}; embed again"):
+            fresh.preload(path)
+    else:
+        assert fresh.preload(path) == used
