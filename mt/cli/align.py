@@ -49,7 +49,7 @@ def align_command(
     mode: Mode = typer.Option(Mode.comparable, help="comparable: any order, partial overlap (news); parallel: in-order, for translations of each other."),
     kinds: Optional[str] = typer.Option(None, metavar="KINDS", help="Comma-separated segment kinds to align (default: configs, body,headline)."),
     on: Optional[On] = typer.Option(None, help="both: the English and the original texts as evidence (default); english: the translations only; original: the source texts only (use a multilingual --embedder)."),
-    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the English (of the originals with --on original): KIND:MODEL or a sentence-transformers name or folder (default: all-MiniLM-L6-v2, bundled offline)."),
+    embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the English (of the originals with --on original): KIND:MODEL or a sentence-transformers name or folder (default: bert:sentence-transformers/all-MiniLM-L6-v2, bundled offline)."),
     multilingual_embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the original texts with --on both (default: use:multilingual-v3)."),
     threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs)."),
     device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: CUDA when present)."),
