@@ -63,12 +63,15 @@ class Embedder:
     """Unit-length sentence vectors for texts; each distinct text is encoded once."""
 
     def __init__(self, model: str | None = None, *, device: str | None = None, cache: EmbeddingCache | None = None,
-                 batch_size: int = ENCODE_BATCH_SIZE) -> None:
-        """`model`: `KIND:MODEL` or a sentence-transformers name or folder; None is the configured `alignment.embedder`."""
+                 batch_size: int = ENCODE_BATCH_SIZE, loaded: dict[tuple[str, str | None], Encoder] | None = None) -> None:
+        """`model`: `KIND:MODEL` or a sentence-transformers name or folder; None is the configured `alignment.embedder`.
+        `loaded`: encoders already loaded, by (model, device), taken from and added to (a process that aligns many
+        times, such as `mt watch`, loads each model once)."""
         self.name = model or load_config()["alignment"]["embedder"]
         self.device = device
         self.batch_size = batch_size
         self.cache = cache
+        self.loaded = {} if loaded is None else loaded
         self._model: Encoder | None = None
         self._memo: dict[str, np.ndarray] = {}
         self._siblings: dict[str, Embedder] = {}
@@ -97,7 +100,7 @@ class Embedder:
         if model == self.name:
             return self
         if model not in self._siblings:
-            self._siblings[model] = Embedder(model, device=self.device, cache=self.cache, batch_size=self.batch_size)
+            self._siblings[model] = Embedder(model, device=self.device, cache=self.cache, batch_size=self.batch_size, loaded=self.loaded)
         return self._siblings[model]
 
     @property
@@ -115,9 +118,13 @@ class Embedder:
         """Where the weights come from: the bundled package, a folder, or the hub name."""
         return encoder_class(self.name).source(split_name(self.name)[1])
 
-    def _load(self) -> Encoder:
+    def load(self) -> Encoder:
+        """The encoder, loaded on first use (or taken from `loaded`)."""
         if self._model is None:
-            self._model = encoder_class(self.name)(split_name(self.name)[1], self.device)
+            key = (self.name, self.device)
+            if key not in self.loaded:
+                self.loaded[key] = encoder_class(self.name)(split_name(self.name)[1], self.device)
+            self._model = self.loaded[key]
         return self._model
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -132,7 +139,7 @@ class Embedder:
             progress(len(distinct) - len(todo))
         for start in range(0, len(todo), self.batch_size * 8):
             chunk = todo[start : start + self.batch_size * 8]
-            encoded = self._load().encode(chunk, batch_size=self.batch_size)
+            encoded = self.load().encode(chunk, batch_size=self.batch_size)
             self.encoded += len(chunk)
             rows = [(keys[text], vector) for text, vector in zip(chunk, encoded)]
             vectors.update(rows)

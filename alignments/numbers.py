@@ -646,6 +646,12 @@ def _parse(text: str) -> tuple[Reading, ...]:
     return found
 
 
+def load_readers() -> None:
+    """Import quantulum3 and load its unit classifier now rather than at the first new number: for a process that
+    keeps them between updates (`mt watch`), so that its first update costs what the later ones do."""
+    _parse.__wrapped__("2 people")
+
+
 class ReadingCache:
     """quantulum3's and inflect's answers in SQLite beside the embeddings, keyed by library version and input (a
     damaged file is moved aside); what is new is written when the cache closes."""

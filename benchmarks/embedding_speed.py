@@ -63,7 +63,7 @@ def main() -> None:
     print("|---|---|---|")
     for device in args.devices.split(","):
         for batch_size in map(int, args.batch_sizes.split(",")):
-            loaded = Embedder(model, device=device, batch_size=batch_size)._load()
+            loaded = Embedder(model, device=device, batch_size=batch_size).load()
             seconds = []
             for _ in range(args.repeats + 1):  # the first run warms up
                 embedder = Embedder(model, device=device, batch_size=batch_size)

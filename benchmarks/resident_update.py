@@ -5,7 +5,9 @@ into `x/` with that cache, then, in this one process, adds new/ to fresh copies 
 times. The first update pays what every `mt build --into` process pays (imports, lingua's models, the embedders);
 the later ones show what an update would cost in a process that keeps them (a resident service), which is the
 corpus-sized work: reading the work folder, regrouping, re-aligning the touched events, publishing the corpus.
-Each update prints its summary, whose last line (`took`) gives its stages.
+Each update prints its summary, whose last line (`took`) gives its stages. Then `mt watch --once` (the resident
+service, mt/watching.py) on a copy of `x/` with new/ as the one batch of its inbox: it reads the corpus and loads
+the models first, then adds the batch (its line says what that took), with a copy of the cache and with an empty one.
 
     python benchmarks/build_scale.py --articles 5000 --keep        # prints: kept /tmp/build-scale-5000-...
     python benchmarks/resident_update.py /tmp/build-scale-5000-...
@@ -21,6 +23,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_scale import MEASURE  # noqa: E402  (runs one command and prints its peak RSS last on stderr)
 
 
 def main() -> None:
@@ -50,7 +55,33 @@ def main() -> None:
         shutil.rmtree(f"y{n}")
         shutil.rmtree(f"c{n}")
     print(f"import mt.cli {imported:.2f} s; updates in one process: " + ", ".join(f"{t:.1f} s" for t in times))
+    for cache in ("warm", "empty"):
+        print(f"mt watch, {cache} cache: " + watcher(cache))
 
+
+def watcher(cache: str) -> str:
+    """`mt watch inbox/ --into` (its own process, as a user runs it) on a copy of `x/` with new/ as the one batch in
+    its inbox, `--once`: the wall time of the whole run (start, reading the corpus, loading the models) and the
+    update's own line (`took`). `empty`: a cache holding only quantulum3's classifier, as for text never seen."""
+    for folder in ("w", "cw", "inbox"):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree("x", "w")
+    shutil.copytree("new", "inbox/new")
+    if cache == "warm":
+        shutil.copytree("cache", "cw")
+    else:
+        shutil.copytree("cache/quantulum3", "cw/quantulum3")
+    os.sync()
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "mt", "watch", "inbox", "--into", "w/corpus", "--work",
+                          "w/work", "--english-from", "reference", "--cache-dir", "cw", "--once"], check=True, capture_output=True,
+                         text=True, env={**os.environ, "COLUMNS": "1000"})  # its line unwrapped
+    wall = time.perf_counter() - started
+    took = next(line for line in (run.stdout + run.stderr).splitlines() if ": added " in line)
+    peak = int(run.stderr.strip().splitlines()[-1]) / 1024
+    for folder in ("w", "cw", "inbox"):
+        shutil.rmtree(folder)
+    return f"the whole run {wall:.1f} s, peak RSS {peak:.0f} MB; {took.split(': ', 1)[1]}"
 
 if __name__ == "__main__":
     main()

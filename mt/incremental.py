@@ -15,12 +15,13 @@ import os
 import shlex
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Self, Sequence
 
 from alignments import AlignmentResult, AlignmentSettings
+from alignments.embeddings import Embedder
 from alignments.comparable import alignable, skipped_for_flags
 from alignments.events import EventSettings
 from mt.atomic import atomic_file, check_output_folder, is_own_output, swap_folder
@@ -29,9 +30,13 @@ from mt.engines import get_engine
 from mt.pipeline import (AlignmentRun, BuildOptions, BuildReport, Earlier, StageClock, align, build_settings, comparable_settings,
                          embedded_ahead, give_english, no_articles, write_alignment)
 from mt.progress import Progress, no_progress
+from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.dataset import corpus_of, write_corpus
-from mt.records import ArticleInfo, Event, Fact, Pair, Segment, as_read_back, extend_jsonl, iter_jsonl, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
+from mt.publishing.layout import PRETTY_NAME, REPORT_FILE
+from mt.publishing.report import KeptPages, report_pages
+from mt.records import ArticleInfo, ByIdentity, Event, Fact, Lines, Pair, Segment, as_read_back, extend_jsonl, iter_jsonl, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import segment
+from mt.translation.references import REFERENCES_BESIDE_INPUTS
 from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_build_record, record_build_command
 
 try:
@@ -164,7 +169,112 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
     `--into` finishes the move first."""
     folder = WorkFolder(work)
     with _one_update_at_a_time(folder):
-        return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))
+        return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))[0]
+
+
+@dataclass
+class Kept:
+    """What a process that updates one corpus again and again keeps between updates beside the corpus itself, each
+    reused where it comes out the same: its records' JSON lines (`write_jsonl`), its dataset rows
+    (`Configuration.rows`) and its report's pages (`report_pages`). None: nothing kept (one `mt build --into`)."""
+
+    lines: Lines | None = field(default_factory=Lines)
+    rows: ByIdentity | None = field(default_factory=ByIdentity)
+    pages: KeptPages | None = field(default_factory=dict)
+
+
+class CorpusUpdater:
+    """`mt build --into` for a process that adds batch after batch to one corpus (`mt watch`). The work folder is
+    locked while the updater is open and read once; each update starts from what the last one left in memory
+    (equal to reading the work folder again), and lingua's models and the embedders stay loaded, so an update
+    pays the corpus-sized work only, not a process's start. A build.json changed behind its back (a rebuild with
+    the same --work) is noticed and the work folder read again.
+
+        with CorpusUpdater(corpus, work, options=options) as updater:
+            report = updater.add([Path("inbox/2026-12-01-0900")])
+    """
+
+    def __init__(self, corpus: Path, work: Path, *, config: dict[str, Any] | None = None, options: BuildOptions = BuildOptions()) -> None:
+        self.corpus = corpus
+        self.folder = WorkFolder(work)
+        self.config = config or load_config()
+        self.options = replace(options, align=replace(options.align, encoders={} if options.align.encoders is None else options.align.encoders))
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(_one_update_at_a_time(self.folder))
+        self._built: BuiltCorpus | None = None
+        self._record = b""
+        self.kept = Kept()
+        try:
+            _ = self.built  # read now: a corpus that cannot be added to is refused before anything loads
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def built(self) -> BuiltCorpus:
+        """The corpus as its work folder holds it now."""
+        record = self.folder.build_record.read_bytes() if self.folder.build_record.is_file() else b""
+        if self._built is None or record != self._record:
+            _finish_moving(self.folder)
+            self._built = read_built_corpus(self.corpus, self.folder, self.config, self.options)
+            self._record = self.folder.build_record.read_bytes()
+        return self._built
+
+    @property
+    def inputs(self) -> list[Path]:
+        """The folders and files the corpus was built from, as its build.json names them."""
+        return [Path(path) for path in self.built.record.get("inputs", [])]
+
+    def add(self, inputs: Sequence[Path], *, progress: Progress = no_progress,
+            on_stage: Callable[[str], None] = lambda name: None) -> BuildReport:
+        """Add the articles of `inputs`, as `add_to_corpus` does. With `--english-from reference` and no references
+        file given, each input folder's own references/references.jsonl are read, as `mt build` reads them."""
+        options = self.options
+        if options.english_from == "reference" and options.references is None:
+            options = replace(options, references=references_beside(inputs))
+        old, self._built = self.built, None  # until this update ends well: a failure halfway reads the folder again
+        report, updated = _add_to_corpus(inputs, self.corpus, self.folder, self.config, options, progress, StageClock(on_stage), old,
+                                         self.kept)
+        self.kept.lines.only([*updated.articles, *updated.pairs, *updated.facts, *updated.events])
+        self.kept.rows.only([*updated.translated, *updated.pairs, *updated.facts])
+        self._built, self._record = updated, self.folder.build_record.read_bytes()
+        return report
+
+    def warm_up(self) -> None:
+        """Load now what the first update would: lingua's models for the corpus's languages (by reading some of
+        its sentences), the number readers and the embedders, and make the work files' lines, the dataset's rows and
+        the report's pages, so that the first batch costs what the later ones do."""
+        from alignments.numbers import load_readers
+        from mt.segmentation.segmenter import Segmenter  # lazy on purpose: lingua is heavy
+
+        load_readers()
+        built = self.built
+        for record in [*built.articles, *built.pairs, *built.facts, *built.events]:
+            self.kept.lines.line(record)
+        settings = json.loads(AlignmentFolder(self.folder.alignment).settings.read_text(encoding="utf-8"))
+        corpus = corpus_of(built.articles, built.translated, built.pairs, built.facts, settings, built.events,
+                           command=built.record["command"])
+        report_pages(corpus_tables(corpus, self.kept.rows), title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE, kept=self.kept.pages)
+        Segmenter(self.config).identifier.analyse([segment.text for segment in self.built.translated[:200]])
+        settings = AlignmentSettings.from_config(self.config)
+        embedder = Embedder(settings.embedder, device=self.options.align.device, loaded=self.options.align.encoders)
+        for view in settings.views:
+            embedder.sibling(settings.view_embedder(view)).load()
+
+    def close(self) -> None:
+        """Unlock the work folder."""
+        self._lock.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def references_beside(inputs: Sequence[Path]) -> list[Path] | None:
+    """Each input folder's own human references (references/references.jsonl, as in seeds/), or None."""
+    return [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()] or None
 
 
 @contextlib.contextmanager
@@ -186,12 +296,16 @@ def _one_update_at_a_time(folder: WorkFolder) -> Iterator[None]:
 
 
 def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, config: dict[str, Any], options: BuildOptions,
-                   progress: Progress, clock: StageClock) -> BuildReport:
-    """`add_to_corpus`'s work, run under the work folder's lock."""
+                   progress: Progress, clock: StageClock, old: BuiltCorpus | None = None,
+                   kept: Kept | None = None) -> tuple[BuildReport, BuiltCorpus]:
+    """`add_to_corpus`'s work, run under the work folder's lock: the report, and the updated corpus as reading its
+    work folder again would give it. `old`: the corpus as the last update left it, when the caller kept it."""
+    kept = kept or Kept(None, None, None)
     work = folder.root
     clock("read")
-    _finish_moving(folder)
-    old = read_built_corpus(corpus, folder, config, options)
+    if old is None:
+        _finish_moving(folder)
+        old = read_built_corpus(corpus, folder, config, options)
     check_output_folder(corpus, protect=[("the input", path) for path in inputs] + [("the work folder", work)], force=options.force)
     for path in inputs:
         for given in map(Path, old.record.get("inputs", [])):
@@ -219,7 +333,7 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
         staged = WorkFolder(staging)
         extend_jsonl(staged.segments, folder.segments, segmentation.segments)
         articles = [*old.articles, *(article.info() for article in segmentation.articles)]
-        write_jsonl(staged.articles, articles)
+        write_jsonl(staged.articles, articles, kept.lines)
         new_segments = as_read_back(segmentation.segments)  # as a full build reads them (the old ones were read)
         clock("translate")
         translation = give_english(new_segments, config, options, progress, engine)
@@ -231,37 +345,40 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
         new_names = {article.name for article in segmentation.articles}
         run = align(translated, settings, align_options, input_name=staged.translated.name, progress=progress, articles=articles,
                     events=EventSettings.from_config(config), earlier=_earlier_results(old, new_names, settings), engine=engine)
-        write_alignment(staged.alignment, run)
+        write_alignment(staged.alignment, run, lines=kept.lines)
         command = _command_with(old.record["command"], old.record.get("inputs", []), inputs)
         record_build_command(staged, command, build_settings([*map(Path, old.record.get("inputs", [])), *inputs], corpus, work, config, options))
         clock("publish")
-        counts = _publish(old, articles, translated, run, staged, corpus, command, options)
+        updated = BuiltCorpus(read_build_record(staged) or {}, translated, _as_written(old, articles, kept.lines),
+                              _as_written(old, run.result.pairs, kept.lines), _as_written(old, run.result.facts, kept.lines),
+                              as_read_back(run.events, kept.lines))
+        counts = _publish(updated, run, staged, corpus, options, kept)
         with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
             note.write_text(str(staging) + "\n", encoding="utf-8")
         _finish_moving(folder)
     finally:
         if not (folder.root / MOVING).is_file():
             shutil.rmtree(staging, ignore_errors=True)
-    return BuildReport(segmentation, translation, run, counts, engine, clock.stop())
+    return BuildReport(segmentation, translation, run, counts, engine, clock.stop()), updated
 
 
-def _publish(old: BuiltCorpus, articles: list[ArticleInfo], translated: list[Segment], run: AlignmentRun, staged: WorkFolder,
-             corpus: Path, command: str, options: BuildOptions) -> dict[str, int]:
-    """Publish the staged corpus from memory, as `publish` would from the staged files: the records made in this
-    run as reading them back gives them (those reused from the old work folder were read back already)."""
+def _as_written(old: BuiltCorpus, records: list, lines: Lines | None = None) -> list:
+    """The records as reading the written work files back gives them: those reused from the old work folder were
+    read back already, the new ones go through the same round trip."""
     reused = {id(record) for record in [*old.articles, *old.pairs, *old.facts]}
+    fresh = iter(as_read_back([record for record in records if id(record) not in reused], lines))
+    return [record if id(record) in reused else next(fresh) for record in records]
 
-    def as_written(records: list) -> list:
-        fresh = iter(as_read_back([record for record in records if id(record) not in reused]))
-        return [record if id(record) in reused else next(fresh) for record in records]
 
-    present = {segment.article for segment in translated}
-    pairs, facts = as_written(run.result.pairs), as_written(run.result.facts)
-    check_for_publishing(staged, translated, pairs, facts)
-    records = corpus_of([article for article in as_written(articles) if article.name in present], translated, pairs, facts,
-                        json.loads(json.dumps(run.record, ensure_ascii=False)), as_read_back(run.events), command=command,
-                        timestamp=options.timestamp)
-    return write_corpus(corpus, records, force=options.force)
+def _publish(updated: BuiltCorpus, run: AlignmentRun, staged: WorkFolder, corpus: Path, options: BuildOptions,
+             kept: Kept) -> dict[str, int]:
+    """Publish the staged corpus from memory, as `publish` would from the staged files."""
+    present = {segment.article for segment in updated.translated}
+    check_for_publishing(staged, updated.translated, updated.pairs, updated.facts)
+    records = corpus_of([article for article in updated.articles if article.name in present], updated.translated, updated.pairs,
+                        updated.facts, json.loads(json.dumps(run.record, ensure_ascii=False)), updated.events,
+                        command=updated.record["command"], timestamp=options.timestamp)
+    return write_corpus(corpus, records, force=options.force, rows=kept.rows, pages=kept.pages)
 
 
 MOVING = ".mt-moving"

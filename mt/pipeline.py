@@ -36,7 +36,7 @@ from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
 from mt.progress import Progress, no_progress
 from mt.publishing import publish
-from mt.records import ArticleInfo, Event, Segment, write_jsonl
+from mt.records import ArticleInfo, Event, Lines, Segment, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
@@ -76,6 +76,8 @@ class AlignOptions:
     use_cache: bool = True
     vectors: Path | None = None
     """Parquet of (model, text, vector) from `mt embed`: texts found there are not embedded again."""
+    encoders: dict | None = None
+    """Encoders loaded by earlier runs of this process, by (model, device), reused and added to (`mt watch`)."""
 
 
 @dataclass
@@ -120,7 +122,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
     settings = settings or AlignmentSettings()
     events = events or EventSettings()
     with _embedding_cache(options) as cache, readings_kept_in(_readings_folder(options)):
-        embedder = Embedder(settings.embedder, device=options.device, cache=cache)
+        embedder = Embedder(settings.embedder, device=options.device, cache=cache, loaded=options.encoders)
         if options.vectors is not None:
             embedder.preload(options.vectors)
         grouped: list[Event] = []
@@ -198,7 +200,7 @@ def embed(segments: Sequence[Segment], output: Path, settings: AlignmentSettings
     return (engine or get_engine("local")).embed(texts_to_embed(segments, settings), settings.embedder, output, device)
 
 
-def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False) -> AlignmentFolder:
+def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False, lines: Lines | None = None) -> AlignmentFolder:
     """pairs.jsonl, facts.jsonl, alignment.json, events.jsonl in comparable mode, and in parallel mode
     links/<a>__<b>.txt (vecalign's format).
 
@@ -208,7 +210,7 @@ def write_alignment(folder: Path, run: AlignmentRun, *, force: bool = False) -> 
     links = None
     if run.record["mode"] == "parallel":
         links = {pair: format_links(found, scores) for pair, (found, scores) in run.result.links.items()}
-    out.write(run.result.pairs, run.result.facts, run.record, links, events=run.events, force=force)
+    out.write(run.result.pairs, run.result.facts, run.record, links, events=run.events, force=force, lines=lines)
     return out
 
 

@@ -24,7 +24,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from mt.atomic import atomic_file
 from mt.errors import UserError
@@ -432,10 +432,17 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
     return cls(**values)
 
 
-def as_read_back(records: Iterable[Record]) -> list[Record]:
+def as_read_back(records: Iterable[Record], lines: "Lines | None" = None) -> list[Record]:
     """The records as writing them to JSONL and reading them back gives them, without a file: `mt build --into` adds
-    new segments to thousands read from the work folder, and re-reading all of them cost seconds."""
-    return [from_dict(type(record), json.loads(_json_line(record))) for record in records]
+    new segments to thousands read from the work folder, and re-reading all of them cost seconds. `lines` keeps
+    each copy's line (the line it was read back from)."""
+    copies = []
+    for record in records:
+        line = _json_line(record)
+        copies.append(from_dict(type(record), json.loads(line)))
+        if lines is not None:
+            lines.keep(copies[-1], line)
+    return copies
 
 
 def _json_line(record: Any) -> str:
@@ -443,13 +450,48 @@ def _json_line(record: Any) -> str:
     return json.dumps(record if isinstance(record, dict) else to_dict(record), ensure_ascii=False)
 
 
-def write_jsonl(path: Path | str, records: Iterable[Any]) -> int:
-    """Write records one JSON object a line, atomically; returns how many were written."""
+class ByIdentity:
+    """Values made from records, kept by the records' identity, for a process that writes the same records at
+    every update (`mt watch`: the corpus stays in memory, and an update rewrites thousands of old pairs beside a
+    few new ones). It holds each record with its value, so no other object can take a kept id; a record must not
+    change once its value is kept (the work folder's records are not changed after they are read)."""
 
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[Any, Any]] = {}
+
+    def get(self, record: Any, make: Callable[[Any], Any]) -> Any:
+        """The record's value: kept, or made now and kept."""
+        kept = self._kept.get(id(record))
+        if kept is not None and kept[0] is record:
+            return kept[1]
+        value = make(record)
+        self._kept[id(record)] = (record, value)
+        return value
+
+    def keep(self, record: Any, value: Any) -> None:
+        self._kept[id(record)] = (record, value)
+
+    def only(self, records: Iterable[Any]) -> None:
+        """Forget every value but those of `records` (the records still held), so that dropped records can go."""
+        held = {id(record) for record in records}
+        self._kept = {key: value for key, value in self._kept.items() if key in held}
+
+
+class Lines(ByIdentity):
+    """Records' JSON lines in the work files, kept by identity."""
+
+    def line(self, record: Any) -> str:
+        return self.get(record, _json_line)
+
+
+def write_jsonl(path: Path | str, records: Iterable[Any], lines: Lines | None = None) -> int:
+    """Write records one JSON object a line, atomically; returns how many were written. `lines`: lines made
+    earlier for some of the records, reused, and kept for those made now."""
+    line = _json_line if lines is None else lines.line
     n = 0
     with atomic_file(path) as staging, staging.open("w", encoding="utf-8") as out:
         for record in records:
-            out.write(_json_line(record) + "\n")
+            out.write(line(record) + "\n")
             n += 1
     return n
 

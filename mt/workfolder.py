@@ -28,6 +28,7 @@ from mt.records import (
     ArticleInfo,
     Event,
     Fact,
+    Lines,
     Pair,
     Segment,
     read_articles,
@@ -105,15 +106,15 @@ class AlignmentFolder:
 
     def write(self, pairs: Sequence[Pair], facts: Sequence[Fact], settings: dict[str, Any],
               links: dict[tuple[str, str], list[str]] | None = None, *, events: Sequence[Event] = (),
-              force: bool = False) -> None:
+              force: bool = False, lines: Lines | None = None) -> None:
         """All files at once: written into a temporary sibling folder that then replaces this one (only a folder
-        mt wrote, an empty one, or any with `force`; see mt/atomic.py)."""
+        mt wrote, an empty one, or any with `force`; see mt/atomic.py). `lines`: as for `write_jsonl`."""
         with atomic_folder(self.root, force=force) as staging:
             out = AlignmentFolder(staging)
-            write_jsonl(out.pairs, pairs)
-            write_jsonl(out.facts, facts)
+            write_jsonl(out.pairs, pairs, lines)
+            write_jsonl(out.facts, facts, lines)
             if events:
-                write_jsonl(out.events, events)
+                write_jsonl(out.events, events, lines)
             out.settings.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if links is not None:
                 out.links.mkdir()

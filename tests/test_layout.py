@@ -25,6 +25,7 @@ LAYERS = [
     ("engines and publishing", {"mt.engines", "mt.publishing"}),
     ("orchestration", {"mt.pipeline", "mt.streams"}),
     ("adding to a build", {"mt.incremental"}),
+    ("watching an inbox", {"mt.watching"}),
     ("command line", {"mt.cli"}),
 ]
 """Each module may import its own wing and the layers above it in this list, never one below."""

@@ -185,6 +185,6 @@ def test_private_library_apis_we_pin_still_behave():
 @pytest.mark.parametrize("seconds, shown", [(0.042, "0.04 s"), (0.423, "0.42 s"), (12.34, "12.3 s"), (399, "6 min 39 s")])
 def test_the_build_summary_gives_short_stages_two_decimals(seconds, shown):
     """The summary's `took` line is what benchmarks/build_scale.py reads: a 0.4 s stage rounded to a tenth is +-12%."""
-    from mt.cli.build import _duration
+    from mt.cli.build import duration
 
-    assert _duration(seconds) == shown
+    assert duration(seconds) == shown

@@ -8,7 +8,7 @@ import gc
 import typer
 
 from mt import __version__
-from mt.cli import align, build, embed, evaluate, publish, report, segment, translate
+from mt.cli import align, build, embed, evaluate, publish, report, segment, translate, watch
 from mt.cli.common import Command, Group, show_library_warnings
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ app.command("align-eval", cls=Command)(align.align_eval_command)
 app.command("publish", cls=Command)(publish.publish_command)
 app.command("report", cls=Command)(report.report_command)
 app.command("build", cls=Command)(build.build_command)
+app.command("watch", cls=Command)(watch.watch_command)
 
 
 COLLECTOR_THRESHOLD = 10_000

@@ -113,11 +113,11 @@ def build_command(
         counts = report.counts
         console.print(f"events {counts['events']}, articles {counts['articles']}, pairs {counts['pairs']}, facts {counts['facts']}, segments {counts['segments']} -> {output} (open {output / 'report.html'} to read it)", markup=False)
         if report.seconds:
-            console.print(f"took {_duration(sum(report.seconds.values()))}: "
-                          + ", ".join(f"{stage} {_duration(seconds)}" for stage, seconds in report.seconds.items()), markup=False)
+            console.print(f"took {duration(sum(report.seconds.values()))}: "
+                          + ", ".join(f"{stage} {duration(seconds)}" for stage, seconds in report.seconds.items()), markup=False)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     """0.42 s, 12.3 s, or 6 min 39 s: two decimals under a second, so that a short stage's share can be read."""
     whole = round(seconds)
     return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s" if seconds < 60 else f"{whole // 60} min {whole % 60} s"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from mt.publishing.corpus import Corpus
+from mt.records import ByIdentity
 
 Type = Any
 """A column type, as above."""
@@ -39,9 +40,18 @@ class Configuration:
     """The source records in row order (sorted, so that input order does not change the files)."""
     columns: Sequence[Column] = field(default_factory=tuple)
     default: bool = False
+    stable_rows: bool = False
+    """A row depends only on its record and on the corpus's articles and segments, which never change once added
+    (not on events, which regroup): a process that publishes the same record again may reuse its row."""
 
-    def rows(self, corpus: Corpus) -> list[dict[str, Any]]:
-        return [{column.name: column.get(record, corpus) for column in self.columns} for record in self.records(corpus)]
+    def rows(self, corpus: Corpus, kept: ByIdentity | None = None) -> list[dict[str, Any]]:
+        """One row a record; `kept`: rows made earlier for the same records (used only with `stable_rows`)."""
+        def row(record: Any) -> dict[str, Any]:
+            return {column.name: column.get(record, corpus) for column in self.columns}
+
+        if kept is None or not self.stable_rows:
+            return [row(record) for record in self.records(corpus)]
+        return [kept.get(record, row) for record in self.records(corpus)]
 
     def features(self):
         """The `datasets.Features` of this configuration."""

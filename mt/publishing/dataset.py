@@ -19,14 +19,16 @@ from mt.publishing.configurations import tables as corpus_tables
 from mt.publishing.corpus import Corpus, Provenance
 from mt.publishing.errors import PublishError
 from mt.publishing.layout import CARD_FILE, DATA_FILE, LICENSE_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE
-from mt.publishing.report import report_pages, write_pages
-from mt.records import ArticleInfo, Event, Fact, Pair, RecordError, Segment, read_events
+from mt.publishing.report import KeptPages, report_pages, write_pages
+from mt.records import ArticleInfo, ByIdentity, Event, Fact, Pair, RecordError, Segment, read_events
 from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
-def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[str, int]:
+def write_corpus(output: Path, corpus: Corpus, *, force: bool = False, rows: ByIdentity | None = None,
+                 pages: KeptPages | None = None) -> dict[str, int]:
     """Write data/<config>/*.parquet, README.md, report.html and its events' pages (report/), atomically; returns
-    the row count of each configuration.
+    the row count of each configuration. `rows` and `pages`: rows and report pages made earlier by this process
+    (`Configuration.rows`, `report_pages`), reused where they are the same.
 
     Everything is written into a temporary sibling folder that replaces `output`
     only when complete, so a failure leaves the previous corpus untouched. `output` is replaced only if the
@@ -34,13 +36,14 @@ def write_corpus(output: Path, corpus: Corpus, *, force: bool = False) -> dict[s
     """
     try:
         with atomic_folder(output, force=force) as staging:
-            return _write_corpus(staging, corpus, previous=output if output.is_dir() else None)
+            return _write_corpus(staging, corpus, previous=output if output.is_dir() else None, rows=rows, pages=pages)
     except ValueError as error:
         raise PublishError(str(error)) from None
 
 
-def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None) -> dict[str, int]:
-    tables = corpus_tables(corpus)
+def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None, rows: ByIdentity | None = None,
+                  pages: KeptPages | None = None) -> dict[str, int]:
+    tables = corpus_tables(corpus, rows)
     counts, sizes = {}, {}
     for configuration in CONFIGURATIONS:
         name = configuration.name
@@ -52,7 +55,7 @@ def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None) ->
         sizes[name] = (dataset.data.nbytes, path.stat().st_size)
     (output / CARD_FILE).write_text(dataset_card(tables, counts, sizes, corpus.provenance), encoding="utf-8")
     (output / LICENSE_FILE).write_text(LICENSE_NOTE + "\n", encoding="utf-8")
-    write_pages(output, report_pages(tables, title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE), previous)
+    write_pages(output, report_pages(tables, title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE, kept=pages), previous)
     return counts
 
 

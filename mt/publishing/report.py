@@ -43,16 +43,23 @@ from mt.publishing.notes import alignment_notes, article_headlines, article_labe
 from mt.records import UNKNOWN, event_id_for, stand_in
 
 
+KeptPages = dict[str, tuple[tuple, dict[str, Any], str]]
+"""Each event's page as the last call made it, by event id: what it was made from, its section and its HTML."""
+
+
 def report_pages(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str],
-                 index: str = REPORT_FILE) -> dict[str, str]:
+                 index: str = REPORT_FILE, kept: KeptPages | None = None) -> dict[str, str]:
     """The report's HTML pages by their path relative to the index's folder, for the tables of a corpus (as
     `Corpus.tables` gives them or parquet holds them): `index` and, with several events, one page per event in the
     folder named after the index (report.html -> report/). `kinds`: the segment kinds that took part in alignment,
-    whose unpaired sentences are listed as unmatched."""
+    whose unpaired sentences are listed as unmatched. `kept`: the pages an earlier call made, by a process that
+    publishes again and again (`mt watch`): an event whose rows are all equal to the earlier ones is not made
+    again; it is replaced by this call's pages."""
     environment = jinja2.Environment(loader=jinja2.PackageLoader("mt.publishing", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
     environment.filters["csp_hash"] = csp_hash
-    context = report_context(tables, kinds)
+    made: KeptPages = {}
+    context = report_context(tables, kinds, kept, made)
     event_page = environment.get_template("report.html.j2")
     if len(context["events"]) <= 1:
         return {index: event_page.render(title=title, **context, back=None)}
@@ -60,9 +67,18 @@ def report_pages(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: 
     pages = {}
     for event in context["events"]:
         event["page"] = f"{folder}/{event['file']}"
-        pages[event["page"]] = event_page.render(
-            title=event["title"], corpus_title=title, events=[event], open=True, names=context["names"], notes=[],
-            unknown=UNKNOWN, counts=event["counts"], n_disagreements=event["n_disagreements"], back=f"../{index}")
+        earlier = kept.get(event["event_id"]) if kept is not None else None
+        if earlier is not None and earlier[1] is event and earlier[0][-1] == (title, index):
+            pages[event["page"]] = earlier[2]
+        else:
+            pages[event["page"]] = event_page.render(
+                title=event["title"], corpus_title=title, events=[event], open=True, names=context["names"], notes=[],
+                unknown=UNKNOWN, counts=event["counts"], n_disagreements=event["n_disagreements"], back=f"../{index}")
+        inputs, section, _ = made[event["event_id"]]
+        made[event["event_id"]] = ((*inputs[:-1], (title, index)), section, pages[event["page"]])
+    if kept is not None:
+        kept.clear()
+        kept.update(made)
     return {index: environment.get_template("report_index.html.j2").render(title=title, **context), **pages}
 
 
@@ -71,11 +87,14 @@ def pages_folder(index: str) -> str:
     return index[:-len(".html")] if index.endswith(".html") and len(index) > len(".html") else f"{index}-events"
 
 
-def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]) -> dict[str, Any]:
+def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str], kept: KeptPages | None = None,
+                   made: KeptPages | None = None) -> dict[str, Any]:
     """What the template shows: the events, each with its articles (columns), its facts (rows) and its articles'
     unmatched sentences, and why nothing aligned where that is so. An event titled by a headline in another language
     also gets that headline's English. An article with no outlet is headed `unknown outlet` with its stand-in. Each
-    fact row has a cell for the articles of its own event only, so a page grows with its event, not the corpus."""
+    fact row has a cell for the articles of its own event only, so a page grows with its event, not the corpus.
+    `kept`: as for `report_pages`, whose event sections are reused where made from equal rows; `made` receives
+    this call's."""
     found = article_headlines(tables)
     labels = article_labels(tables)
     articles = {a["article"]: {**a, "label": labels[a["article"]], "language_name": language_name(a["language"]),
@@ -104,19 +123,27 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
     for event in events:
         columns = [articles[name] for name in event["articles"] if name in articles]
         order = [a["article"] for a in columns]
-        rows = [_fact_row(fact, order) for fact in facts.get(event["event_id"], [])]
-        unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
-        n_disagreements = sum(len(f["disagreements"]) for f in rows)
         headline = first_headline.get(event.get("central_article") or "", {})
-        english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
-        sections.append({**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
-                         "title_english": english if english and english != event["title"] else None,
-                         "facts": rows, "unmatched": unmatched, "file": files[event["event_id"]],
-                         "outlet_names": list(dict.fromkeys(a["label"] for a in columns)),
-                         "languages": event.get("languages") or sorted({a["language"] for a in columns}),
-                         "n_disagreements": n_disagreements,
-                         "counts": {"events": 1, "articles": len(columns), "facts": len(rows),
-                                    "pairs": pairs[event["event_id"]], "segments": sum(segments[a] for a in order)}})
+        inputs = (event, columns, facts.get(event["event_id"], []), [alone.get(name, []) for name in order], headline,
+                  files[event["event_id"]], pairs[event["event_id"]], [segments[a] for a in order], None)
+        earlier = kept.get(event["event_id"]) if kept is not None else None
+        if earlier is not None and earlier[0][:-1] == inputs[:-1]:
+            section = earlier[1]
+        else:
+            rows = [_fact_row(fact, order) for fact in inputs[2]]
+            unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
+            english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
+            section = {**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
+                       "title_english": english if english and english != event["title"] else None,
+                       "facts": rows, "unmatched": unmatched, "file": files[event["event_id"]],
+                       "outlet_names": list(dict.fromkeys(a["label"] for a in columns)),
+                       "languages": event.get("languages") or sorted({a["language"] for a in columns}),
+                       "n_disagreements": sum(len(f["disagreements"]) for f in rows),
+                       "counts": {"events": 1, "articles": len(columns), "facts": len(rows),
+                                  "pairs": pairs[event["event_id"]], "segments": sum(segments[a] for a in order)}}
+        if made is not None:
+            made[event["event_id"]] = (inputs, section, "")
+        sections.append(section)
     return {"events": sections, "open": len(sections) == 1, "names": labels,
             "notes": alignment_notes(tables, kinds), "unknown": UNKNOWN,
             "counts": {name: len(rows) for name, rows in tables.items()} | {"events": len(sections)},

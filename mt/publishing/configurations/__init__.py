@@ -7,6 +7,7 @@ from typing import Any
 from mt.publishing.columns import Configuration
 from mt.publishing.configurations import articles, events, facts, pairs, segments
 from mt.publishing.corpus import Corpus
+from mt.records import ByIdentity
 
 CONFIGURATIONS: tuple[Configuration, ...] = (pairs.CONFIGURATION, facts.CONFIGURATION, events.CONFIGURATION,
                                              articles.CONFIGURATION, segments.CONFIGURATION)
@@ -20,6 +21,6 @@ def default_configuration() -> Configuration:
     return next(c for c in CONFIGURATIONS if c.default)
 
 
-def tables(corpus: Corpus) -> dict[str, list[dict[str, Any]]]:
-    """Every configuration's rows, by configuration name."""
-    return {c.name: c.rows(corpus) for c in CONFIGURATIONS}
+def tables(corpus: Corpus, kept: ByIdentity | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every configuration's rows, by configuration name; `kept`: as for `Configuration.rows`."""
+    return {c.name: c.rows(corpus, kept) for c in CONFIGURATIONS}

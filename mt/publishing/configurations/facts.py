@@ -31,6 +31,7 @@ def _disagreements(f, c) -> list[dict]:
 
 CONFIGURATION = Configuration(
     name="facts",
+    stable_rows=True,
     summary=lambda rows: (
         f"- `facts` ({rows} rows): n-way facts across two or more articles, disagreements first, then by the "
         "number of outlets. `summary` is the English of the most central member; `members` gives each member's outlet, "

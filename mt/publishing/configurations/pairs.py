@@ -12,6 +12,7 @@ def _signal(name: str) -> Column:
 
 CONFIGURATION = Configuration(
     name="pairs",
+    stable_rows=True,
     default=True,
     summary=lambda rows: (
         f"- `pairs` (default, {rows} rows): two segments from different articles that report the same fact, "

@@ -7,6 +7,7 @@ from mt.records import KINDS
 
 CONFIGURATION = Configuration(
     name="segments",
+    stable_rows=True,
     summary=lambda rows: (
         f"- `segments` ({rows} rows): every segment of every article, boilerplate included and labelled "
         f"by `kind` ({', '.join(KINDS)}), with its character offsets in the source text, its English text "
