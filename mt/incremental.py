@@ -18,12 +18,13 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Callable, Iterator, Self, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from alignments import AlignmentResult, AlignmentSettings
 from alignments.embeddings import Embedder
 from alignments.comparable import alignable, skipped_for_flags
 from alignments.events import EventSettings
+from alignments.numbers import load_readers
 from mt.atomic import atomic_file, check_output_folder, is_own_output, swap_folder
 from mt.config import load_config
 from mt.engines import get_engine
@@ -31,19 +32,16 @@ from mt.pipeline import (AlignmentRun, BuildOptions, BuildReport, Earlier, Stage
                          embedded_ahead, give_english, no_articles, write_alignment)
 from mt.progress import Progress, no_progress
 from mt.publishing.configurations import tables as corpus_tables
+from mt.publishing.corpus import Corpus
 from mt.publishing.dataset import corpus_of, write_corpus
 from mt.publishing.layout import PRETTY_NAME, REPORT_FILE
 from mt.publishing.report import KeptPages, report_pages
 from mt.records import ArticleInfo, ByIdentity, Event, Fact, Lines, Pair, Segment, as_read_back, extend_jsonl, iter_jsonl, read_articles, read_events, read_facts, read_pairs, read_segments, write_jsonl
 from mt.segmentation import segment
+from mt.segmentation.segmenter import Segmenter
 from mt.translation.references import REFERENCES_BESIDE_INPUTS
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_build_record, record_build_command
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; one update at a time is then the user's to keep
-    fcntl = None  # type: ignore[assignment]
-
+from mt.workfolder import (AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_alignment_settings, read_build_record,
+                           record_build_command, writing_alone)
 
 class IncrementalError(WorkFolderError):
     """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
@@ -168,7 +166,7 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
     corpus and work folder as they were; one killed while the files move leaves a note (MOVING), and the next
     `--into` finishes the move first."""
     folder = WorkFolder(work)
-    with _one_update_at_a_time(folder):
+    with writing_alone(folder):
         return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))[0]
 
 
@@ -179,16 +177,24 @@ class Kept:
     (`Configuration.rows`) and its report's pages (`report_pages`). None: nothing kept (one `mt build --into`)."""
 
     lines: Lines | None = field(default_factory=Lines)
-    rows: ByIdentity | None = field(default_factory=ByIdentity)
+    rows: dict[str, ByIdentity] | None = field(default_factory=dict)
+    """By configuration name."""
     pages: KeptPages | None = field(default_factory=dict)
+
+    def only(self, corpus: BuiltCorpus) -> None:
+        """Forget what belongs to records no longer in the corpus, so that they can go."""
+        if self.lines is not None:
+            self.lines.only([*corpus.articles, *corpus.pairs, *corpus.facts, *corpus.events])
+        for kept in (self.rows or {}).values():
+            kept.only([*corpus.translated, *corpus.pairs, *corpus.facts])
 
 
 class CorpusUpdater:
     """`mt build --into` for a process that adds batch after batch to one corpus (`mt watch`). The work folder is
     locked while the updater is open and read once; each update starts from what the last one left in memory
     (equal to reading the work folder again), and lingua's models and the embedders stay loaded, so an update
-    pays the corpus-sized work only, not a process's start. A build.json changed behind its back (a rebuild with
-    the same --work) is noticed and the work folder read again.
+    pays the corpus-sized work only, not a process's start. A work file changed behind its back (by a program that
+    does not take the lock: a stage re-run by hand) is noticed before the next update, which reads the folder again.
 
         with CorpusUpdater(corpus, work, options=options) as updater:
             report = updater.add([Path("inbox/2026-12-01-0900")])
@@ -199,11 +205,11 @@ class CorpusUpdater:
         self.folder = WorkFolder(work)
         self.config = config or load_config()
         self.options = replace(options, align=replace(options.align, encoders={} if options.align.encoders is None else options.align.encoders))
-        self._lock = contextlib.ExitStack()
-        self._lock.enter_context(_one_update_at_a_time(self.folder))
-        self._built: BuiltCorpus | None = None
-        self._record = b""
         self.kept = Kept()
+        self._built: BuiltCorpus | None = None
+        self._seen: tuple = ()
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(writing_alone(self.folder))
         try:
             _ = self.built  # read now: a corpus that cannot be added to is refused before anything loads
         except BaseException:
@@ -213,12 +219,26 @@ class CorpusUpdater:
     @property
     def built(self) -> BuiltCorpus:
         """The corpus as its work folder holds it now."""
-        record = self.folder.build_record.read_bytes() if self.folder.build_record.is_file() else b""
-        if self._built is None or record != self._record:
+        seen = self._work_files()
+        if self._built is None or seen != self._seen:
             _finish_moving(self.folder)
+            seen = self._work_files()
             self._built = read_built_corpus(self.corpus, self.folder, self.config, self.options)
-            self._record = self.folder.build_record.read_bytes()
+            self._seen = seen
         return self._built
+
+    def _work_files(self) -> tuple:
+        """Size and modification time of each work file an update reads: what tells that one changed."""
+        alignment = AlignmentFolder(self.folder.alignment)
+        found = []
+        for path in (self.folder.build_record, self.folder.segments, self.folder.translated, self.folder.articles,
+                     alignment.pairs, alignment.facts, alignment.events, alignment.settings):
+            try:
+                stat = path.stat()
+                found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            except OSError:
+                found.append(None)
+        return tuple(found)
 
     @property
     def inputs(self) -> list[Path]:
@@ -235,37 +255,33 @@ class CorpusUpdater:
         old, self._built = self.built, None  # until this update ends well: a failure halfway reads the folder again
         report, updated = _add_to_corpus(inputs, self.corpus, self.folder, self.config, options, progress, StageClock(on_stage), old,
                                          self.kept)
-        self.kept.lines.only([*updated.articles, *updated.pairs, *updated.facts, *updated.events])
-        self.kept.rows.only([*updated.translated, *updated.pairs, *updated.facts])
-        self._built, self._record = updated, self.folder.build_record.read_bytes()
+        self.kept.only(updated)
+        self._built, self._seen = updated, self._work_files()
         return report
 
     def warm_up(self) -> None:
         """Load now what the first update would: lingua's models for the corpus's languages (by reading some of
         its sentences), the number readers and the embedders, and make the work files' lines, the dataset's rows and
         the report's pages, so that the first batch costs what the later ones do."""
-        from alignments.numbers import load_readers
-        from mt.segmentation.segmenter import Segmenter  # lazy on purpose: lingua is heavy
-
-        load_readers()
         built = self.built
-        for record in [*built.articles, *built.pairs, *built.facts, *built.events]:
-            self.kept.lines.line(record)
-        settings = json.loads(AlignmentFolder(self.folder.alignment).settings.read_text(encoding="utf-8"))
-        corpus = corpus_of(built.articles, built.translated, built.pairs, built.facts, settings, built.events,
-                           command=built.record["command"])
-        report_pages(corpus_tables(corpus, self.kept.rows), title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE, kept=self.kept.pages)
-        Segmenter(self.config).identifier.analyse([segment.text for segment in self.built.translated[:200]])
+        load_readers()
+        Segmenter(self.config).identifier.analyse([segment.text for segment in built.translated[:200]])
         settings = AlignmentSettings.from_config(self.config)
         embedder = Embedder(settings.embedder, device=self.options.align.device, loaded=self.options.align.encoders)
         for view in settings.views:
             embedder.sibling(settings.view_embedder(view)).load()
+        for record in [*built.articles, *built.pairs, *built.facts, *built.events]:
+            self.kept.lines.line(record)
+        check_for_publishing(self.folder, built.translated, built.pairs, built.facts)
+        corpus = _corpus_of(built, read_alignment_settings(self.folder), timestamp=False)
+        report_pages(corpus_tables(corpus, self.kept.rows), title=PRETTY_NAME, kinds=corpus.kinds, index=REPORT_FILE,
+                     kept=self.kept.pages)
 
     def close(self) -> None:
         """Unlock the work folder."""
         self._lock.close()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> CorpusUpdater:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -275,24 +291,6 @@ class CorpusUpdater:
 def references_beside(inputs: Sequence[Path]) -> list[Path] | None:
     """Each input folder's own human references (references/references.jsonl, as in seeds/), or None."""
     return [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()] or None
-
-
-@contextlib.contextmanager
-def _one_update_at_a_time(folder: WorkFolder) -> Iterator[None]:
-    """Refuse a second `--into` on a work folder while one runs (it would remove the other's staging folder): an
-    exclusive flock on the folder itself, which leaves no file behind (POSIX; elsewhere nothing is locked)."""
-    if fcntl is None or not folder.root.is_dir():
-        yield
-        return
-    handle = os.open(folder.root, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IncrementalError(f"{folder.root}: another `mt build --into` is updating this work folder; wait for it to end") from None
-        yield
-    finally:
-        os.close(handle)
 
 
 def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, config: dict[str, Any], options: BuildOptions,
@@ -373,12 +371,16 @@ def _as_written(old: BuiltCorpus, records: list, lines: Lines | None = None) -> 
 def _publish(updated: BuiltCorpus, run: AlignmentRun, staged: WorkFolder, corpus: Path, options: BuildOptions,
              kept: Kept) -> dict[str, int]:
     """Publish the staged corpus from memory, as `publish` would from the staged files."""
-    present = {segment.article for segment in updated.translated}
     check_for_publishing(staged, updated.translated, updated.pairs, updated.facts)
-    records = corpus_of([article for article in updated.articles if article.name in present], updated.translated, updated.pairs,
-                        updated.facts, json.loads(json.dumps(run.record, ensure_ascii=False)), updated.events,
-                        command=updated.record["command"], timestamp=options.timestamp)
+    records = _corpus_of(updated, json.loads(json.dumps(run.record, ensure_ascii=False)), timestamp=options.timestamp)
     return write_corpus(corpus, records, force=options.force, rows=kept.rows, pages=kept.pages)
+
+
+def _corpus_of(built: BuiltCorpus, settings: dict[str, Any], *, timestamp: bool) -> Corpus:
+    """What `mt publish` would make of the work folder: the articles that have segments, and the rest as they are."""
+    present = {segment.article for segment in built.translated}
+    return corpus_of([article for article in built.articles if article.name in present], built.translated, built.pairs,
+                     built.facts, settings, built.events, command=built.record["command"], timestamp=timestamp)
 
 
 MOVING = ".mt-moving"

@@ -41,7 +41,7 @@ from mt.segmentation import NoArticlesError, SegmentationResult, segment, segmen
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, record_build_command
+from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, record_build_command, writing_alone
 
 __all__ = [
     "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions",
@@ -76,7 +76,7 @@ class AlignOptions:
     use_cache: bool = True
     vectors: Path | None = None
     """Parquet of (model, text, vector) from `mt embed`: texts found there are not embedded again."""
-    encoders: dict | None = None
+    encoders: dict[tuple[str, str | None], Any] | None = None
     """Encoders loaded by earlier runs of this process, by (model, device), reused and added to (`mt watch`)."""
 
 
@@ -302,6 +302,14 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
         work.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise cannot_write(work, error) from None
+    with writing_alone(folder):
+        return _build(inputs, output, folder, command, config, options, progress, clock, engine)
+
+
+def _build(inputs: Sequence[Path], output: Path, folder: WorkFolder, command: str, config: dict[str, Any], options: BuildOptions,
+           progress: Progress, clock: StageClock, engine: Engine) -> BuildReport:
+    """`build`'s stages, run while it holds the work folder."""
+    work = folder.root
     clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:

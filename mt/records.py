@@ -432,7 +432,7 @@ def from_dict(cls: type[Record], data: dict[str, Any]) -> Record:
     return cls(**values)
 
 
-def as_read_back(records: Iterable[Record], lines: "Lines | None" = None) -> list[Record]:
+def as_read_back(records: Iterable[Record], lines: Lines | None = None) -> list[Record]:
     """The records as writing them to JSONL and reading them back gives them, without a file: `mt build --into` adds
     new segments to thousands read from the work folder, and re-reading all of them cost seconds. `lines` keeps
     each copy's line (the line it was read back from)."""
@@ -453,8 +453,9 @@ def _json_line(record: Any) -> str:
 class ByIdentity:
     """Values made from records, kept by the records' identity, for a process that writes the same records at
     every update (`mt watch`: the corpus stays in memory, and an update rewrites thousands of old pairs beside a
-    few new ones). It holds each record with its value, so no other object can take a kept id; a record must not
-    change once its value is kept (the work folder's records are not changed after they are read)."""
+    few new ones). It holds each record with its value, so no other object can take a kept id. A record must not
+    change once its value is kept: the work folder's records are not changed after they are read, but for the
+    `event_id` that `align_by_event` sets again on reused pairs and facts, to the value they have."""
 
     def __init__(self) -> None:
         self._kept: dict[int, tuple[Any, Any]] = {}
@@ -469,6 +470,7 @@ class ByIdentity:
         return value
 
     def keep(self, record: Any, value: Any) -> None:
+        """Keep `value` as the record's (made elsewhere, as `as_read_back` makes a copy's line)."""
         self._kept[id(record)] = (record, value)
 
     def only(self, records: Iterable[Any]) -> None:
@@ -481,6 +483,7 @@ class Lines(ByIdentity):
     """Records' JSON lines in the work files, kept by identity."""
 
     def line(self, record: Any) -> str:
+        """The record's JSON line, without the newline."""
         return self.get(record, _json_line)
 
 

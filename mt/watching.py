@@ -9,7 +9,8 @@ A batch is a subfolder of the inbox, laid out as `mt build` reads a folder (arti
 .csv, references/references.jsonl). A folder whose name starts with a dot is not read (write a batch as .name,
 then rename it), and a folder is taken only once it looks the same twice in a row, `interval` apart, so that a
 copy still running is not read halfway. Batches are added in name order (name them by time). A batch refused (an
-article already in the corpus, nothing readable) is reported once and tried again only when its files change.
+article already in the corpus, nothing readable, a model missing) is reported once and tried again only when its
+files change.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def fingerprint(folder: Path) -> Fingerprint:
 
 
 def batches_waiting(inbox: Path, taken: Iterable[Path]) -> list[Path]:
-    """The inbox's batch folders not in the corpus yet (not among `taken`, its inputs), in name order; hidden
-    folders (a batch still being written) are left for later."""
+    """The inbox's batch folders not in the corpus yet (not among `taken`: its inputs, its own folders), in name
+    order; hidden folders (a batch still being written) are left for later."""
     done = {path.resolve() for path in taken}
     return [folder for folder in sorted(inbox.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
             and folder.resolve() not in done]
@@ -62,15 +63,15 @@ def watch(inbox: Path, updater: CorpusUpdater, *, interval: float, once: bool = 
           on_outcome: Callable[[Outcome], None] = lambda outcome: None, progress: Progress = no_progress,
           on_stage: Callable[[str], None] = lambda name: None, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
     """Add the inbox's batches to the updater's corpus as they arrive, until interrupted; with `once`, add those
-    there now (without waiting for them to settle: the caller says they are complete) and return. Each batch
-    tried is passed to `on_outcome` as it ends, and returned with the others when the watch ends."""
-    check_inbox(inbox)
+    there now (without waiting for them to settle: the caller says they are complete) and return them. Each batch
+    tried is passed to `on_outcome` as it ends (a long watch keeps none of them)."""
     outcomes: list[Outcome] = []
     looked: dict[Path, Fingerprint] = {}
     refused: dict[Path, Fingerprint] = {}
-    added: list[Path] = []  # also by this watch: build.json's inputs are as given, relative to where the build ran
+    own = [updater.corpus, updater.folder.root]  # a corpus or work folder inside the inbox is no batch
     while True:
-        for batch in batches_waiting(inbox, [*updater.inputs, *added]):
+        check_inbox(inbox)
+        for batch in batches_waiting(inbox, [*updater.inputs, *own]):
             now = fingerprint(batch)
             settled, looked[batch] = looked.get(batch) == now, now
             if not now or refused.get(batch) == now or not (once or settled):
@@ -78,12 +79,12 @@ def watch(inbox: Path, updater: CorpusUpdater, *, interval: float, once: bool = 
             try:
                 outcome = Outcome(batch, report=updater.add([batch], progress=progress, on_stage=on_stage))
                 refused.pop(batch, None)
-                added.append(batch)
             except UserError as error:
                 refused[batch] = now
                 outcome = Outcome(batch, refused=str(error))
-            outcomes.append(outcome)
             on_outcome(outcome)
+            if once:
+                outcomes.append(outcome)
         if once:
             return outcomes
         sleep(interval)

@@ -13,13 +13,15 @@ Every file is JSON Lines or JSON with stable ids, readable in any editor.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from mt.atomic import atomic_file, atomic_folder
 from mt.errors import UserError
@@ -174,12 +176,18 @@ def read_for_publishing(work: WorkFolder) -> tuple[list[ArticleInfo], list[Segme
                               f"(run `mt build`, or `mt translate` and `mt align -o {alignment.root}`)")
     segments = read_segments(work.translated)
     pairs, facts = read_pairs(alignment.pairs), read_facts(alignment.facts)
-    try:
-        settings = json.loads(alignment.settings.read_text(encoding="utf-8")) if alignment.settings.is_file() else {}
-    except ValueError as error:
-        raise WorkFolderError(f"{alignment.settings}: not JSON ({error})") from None
+    settings = read_alignment_settings(work)
     check_for_publishing(work, segments, pairs, facts)
     return read_articles_for(work, segments), segments, pairs, facts, settings
+
+
+def read_alignment_settings(work: WorkFolder) -> dict[str, Any]:
+    """alignment.json: the settings the alignment ran with ({} when there is none); not JSON is one named error."""
+    path = AlignmentFolder(work.alignment).settings
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (ValueError, OSError) as error:
+        raise WorkFolderError(f"{path}: not JSON ({error})") from None
 
 
 def check_for_publishing(work: WorkFolder, segments: Sequence[Segment], pairs: Sequence[Pair], facts: Sequence[Fact]) -> None:
@@ -207,6 +215,32 @@ def build_command_of(work: WorkFolder) -> str | None:
     if not work.build_record.is_file():
         return None
     return json.loads(work.build_record.read_text(encoding="utf-8"))["command"]
+
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one writer at a time is then the user's to keep
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def writing_alone(folder: WorkFolder) -> Iterator[None]:
+    """Refuse a second writer of a whole work folder while one runs (`mt build`, `mt build --into`, `mt watch`: an
+    update would remove the other's staging folder, a watch would hold records the other replaced): an exclusive
+    flock on the folder itself, which leaves no file behind (POSIX; elsewhere nothing is locked)."""
+    if fcntl is None or not folder.root.is_dir():
+        yield
+        return
+    handle = os.open(folder.root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkFolderError(f"{folder.root}: another mt process (mt build, mt build --into or mt watch) is writing this work "
+                                  "folder; wait for it to end, or stop the watch") from None
+        yield
+    finally:
+        os.close(handle)
 
 
 def record_build_command(work: WorkFolder, command: str, details: dict[str, Any] | None = None) -> None:

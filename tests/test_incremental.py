@@ -171,16 +171,28 @@ def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_n
     assert not (added / "work" / incremental.MOVING).exists() and not list(added.glob(".work.*"))
 
 
-def test_a_second_update_while_one_runs_is_refused(built):
+WRITERS = [
+    # (a second writer of the work folder while one holds it: `mt build --into`, `mt watch`, a rebuild with -o)
+    ["build", "ROOT/new", "--into", "ROOT/corpus", "--work", "ROOT/work"],
+    ["watch", "ROOT/inbox", "--into", "ROOT/corpus", "--work", "ROOT/work", "--once"],
+    ["build", "ROOT/new", "-o", "ROOT/corpus", "--work", "ROOT/work", "--force"],
+]
+
+
+@pytest.mark.parametrize("args", WRITERS, ids=["build --into", "watch", "build -o"])
+def test_a_second_writer_while_one_runs_is_refused(built, args):
     fcntl = pytest.importorskip("fcntl", reason="flock is POSIX")
+    (built / "inbox").mkdir(exist_ok=True)
     before = files_of(built / "corpus"), files_of(built / "work")
     running = os.open(built / "work", os.O_RDONLY)
     try:
-        fcntl.flock(running, fcntl.LOCK_EX)  # as a running `mt build --into` holds it
-        with pytest.raises(incremental.IncrementalError, match="another `mt build --into` is updating"):
-            incremental.add_to_corpus([built / "new"], built / "corpus", built / "work", options=pipeline.BuildOptions(english_from="reference"))
+        fcntl.flock(running, fcntl.LOCK_EX)  # as a running `mt build --into` or `mt watch` holds it
+        result = CliRunner().invoke(app, [*(a.replace("ROOT", str(built)) for a in args), "--english-from", "reference",
+                                          "--cache-dir", str(built / "cache"), "-q"])
     finally:
         os.close(running)
+    assert result.exit_code == 1 and "another mt process (mt build, mt build --into or mt watch) is writing this work folder" \
+        in " ".join(result.output.split()), result.output
     assert (files_of(built / "corpus"), files_of(built / "work")) == before
 
 

@@ -35,7 +35,6 @@ from mt.cli.common import (
     warn,
 )
 from mt.cli.translate import Backend, EnglishFrom
-from mt.translation.references import REFERENCES_BESIDE_INPUTS
 
 
 def build_command(
@@ -78,7 +77,7 @@ def build_command(
     given_references: Path | list[Path] | None = references
     if references is None and english_from == EnglishFrom.reference:
         # each input folder's own, merged; English articles need none, and a non-English segment without one is named
-        given_references = [path / REFERENCES_BESIDE_INPUTS for path in inputs if (path / REFERENCES_BESIDE_INPUTS).is_file()] or None
+        given_references = incremental.references_beside(inputs)
     options = pipeline.BuildOptions(
         engine=engine.value, workers=workers, ray_address=ray_address,
         english_from=english_from.value, references=given_references, timestamp=timestamp, force=force,

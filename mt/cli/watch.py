@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 
 from mt.cli.build import duration
-from mt.cli.common import CONFIG_OPTION, LANGUAGES_OPTION, QUIET_OPTION, choose_languages, config_from, console, fail, parse_routes, progress_bars, quiet_datasets, quiet_transformers, user_errors, warn
+from mt.cli.common import (CONFIG_OPTION, LANGUAGES_OPTION, QUIET_OPTION, choose_languages, config_from, console, fail, parse_routes, progress_bars,
+                           quiet_datasets, quiet_transformers, report_references, user_errors, warn)
 from mt.cli.translate import Backend, EnglishFrom
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ def watch_command(
     One process for the whole day: the corpus is read once, and the language
     and sentence models stay loaded, so an update costs the corpus-sized work
     alone. Each update equals a full build of everything added, byte for byte.
-    A refused batch (an article already in the corpus, an unreadable file) is
-    reported and tried again when its files change. Stop with Ctrl-C: the
+    A refused batch (an article already in the corpus, none readable) is
+    reported and tried again when its files change (touch one to retry). Stop with Ctrl-C: the
     corpus is always a complete one (each update is swapped in whole).
     """
     from mt import incremental, pipeline, watching  # lazy on purpose: `mt --help` must not import the stages
@@ -63,11 +64,11 @@ def watch_command(
         if not quiet and not once:
             console.print(f"watching {inbox} every {interval:g} s; Ctrl-C to stop", markup=False)
 
-        def after(outcome) -> None:
-            _print(outcome, quiet)
-            gc.freeze()  # the corpus in memory lives on: the collector need not walk it at every update
+        def after(outcome: Outcome) -> None:
+            _print(outcome, english_from, quiet)
+            _freeze()
 
-        gc.freeze()  # as above: the corpus read and the models loaded (0.5 s an update at 5,000 articles)
+        _freeze()
         try:
             outcomes = watching.watch(inbox, updater, interval=interval, once=once, on_outcome=after, progress=progress_bars(quiet))
         except KeyboardInterrupt:
@@ -79,18 +80,30 @@ def watch_command(
         raise typer.Exit(1)
 
 
-def _print(outcome: Outcome, quiet: bool) -> None:
-    """One line a batch: what it added and how long it took, or why it was refused."""
+def _freeze() -> None:
+    """Collect what the last update left, then set the rest aside from the collector: the corpus in memory and the
+    models live as long as the watch, and walking them at every collection cost 0.5 s an update at 5,000 articles."""
+    gc.collect()
+    gc.freeze()
+
+
+def _print(outcome: Outcome, english_from: EnglishFrom, quiet: bool) -> None:
+    """One line a batch: what it added and how long it took, or why it was refused; and, as `mt build` prints them
+    even with -q, what segmentation skipped and what translation noted."""
     if outcome.refused:
         warn(f"{escape(str(outcome.batch))}: not added: {escape(outcome.refused)}")
         return
+    report = outcome.report
+    for problem in report.segmentation.problems:
+        warn(escape(f"{outcome.batch}: {problem}"))
+    for note in getattr(report.translation, "notes", []):
+        warn(escape(f"{outcome.batch}: {note}"))
+    if english_from == EnglishFrom.reference:
+        report_references(report.translation, quiet=True)  # a line for each segment left without a reference
     if quiet:
         return
-    report = outcome.report
     counts = report.counts
     stages = ", ".join(f"{stage} {duration(seconds)}" for stage, seconds in report.seconds.items())
     console.print(f"{outcome.batch}: added {len(report.segmentation.articles)} articles -> events {counts['events']}, articles "
                   f"{counts['articles']}, pairs {counts['pairs']}, facts {counts['facts']} (took {duration(sum(report.seconds.values()))}: {stages})",
                   markup=False)
-    for problem in report.segmentation.problems:
-        warn(escape(str(problem)))

@@ -41,8 +41,9 @@ class Configuration:
     columns: Sequence[Column] = field(default_factory=tuple)
     default: bool = False
     stable_rows: bool = False
-    """A row depends only on its record and on the corpus's articles and segments, which never change once added
-    (not on events, which regroup): a process that publishes the same record again may reuse its row."""
+    """A row depends only on its record and on the corpus's articles and segments, which never change once added,
+    and on the record's event, which is the same whenever the record is (`mt build --into` reuses an old pair or
+    fact only in an event of the same articles): a process that publishes the same record again may reuse its row."""
 
     def rows(self, corpus: Corpus, kept: ByIdentity | None = None) -> list[dict[str, Any]]:
         """One row a record; `kept`: rows made earlier for the same records (used only with `stable_rows`)."""

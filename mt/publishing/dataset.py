@@ -24,7 +24,7 @@ from mt.records import ArticleInfo, ByIdentity, Event, Fact, Pair, RecordError, 
 from mt.workfolder import AlignmentFolder, WorkFolder, read_for_publishing
 
 
-def write_corpus(output: Path, corpus: Corpus, *, force: bool = False, rows: ByIdentity | None = None,
+def write_corpus(output: Path, corpus: Corpus, *, force: bool = False, rows: dict[str, ByIdentity] | None = None,
                  pages: KeptPages | None = None) -> dict[str, int]:
     """Write data/<config>/*.parquet, README.md, report.html and its events' pages (report/), atomically; returns
     the row count of each configuration. `rows` and `pages`: rows and report pages made earlier by this process
@@ -41,7 +41,7 @@ def write_corpus(output: Path, corpus: Corpus, *, force: bool = False, rows: ByI
         raise PublishError(str(error)) from None
 
 
-def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None, rows: ByIdentity | None = None,
+def _write_corpus(output: Path, corpus: Corpus, previous: Path | None = None, rows: dict[str, ByIdentity] | None = None,
                   pages: KeptPages | None = None) -> dict[str, int]:
     tables = corpus_tables(corpus, rows)
     counts, sizes = {}, {}

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -43,8 +43,19 @@ from mt.publishing.notes import alignment_notes, article_headlines, article_labe
 from mt.records import UNKNOWN, event_id_for, stand_in
 
 
-KeptPages = dict[str, tuple[tuple, dict[str, Any], str]]
-"""Each event's page as the last call made it, by event id: what it was made from, its section and its HTML."""
+class KeptPage(NamedTuple):
+    """An event's page as a call of `report_pages` made it."""
+
+    rows: tuple
+    """What its section was made from: the event's row, its articles, facts and unmatched segments, its headline."""
+    section: dict[str, Any]
+    html: str
+    made_for: tuple[str, str]
+    """The corpus title and the index the page was rendered under."""
+
+
+KeptPages = dict[str, KeptPage]
+"""Each event's page as the last call made it, by event id."""
 
 
 def report_pages(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: Sequence[str],
@@ -58,27 +69,27 @@ def report_pages(tables: dict[str, list[dict[str, Any]]], *, title: str, kinds: 
     environment = jinja2.Environment(loader=jinja2.PackageLoader("mt.publishing", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
     environment.filters["csp_hash"] = csp_hash
-    made: KeptPages = {}
+    made: dict[str, tuple[tuple, dict[str, Any]]] = {}
     context = report_context(tables, kinds, kept, made)
     event_page = environment.get_template("report.html.j2")
     if len(context["events"]) <= 1:
         return {index: event_page.render(title=title, **context, back=None)}
     folder = pages_folder(index)
-    pages = {}
+    pages, now = {}, {}
     for event in context["events"]:
         event["page"] = f"{folder}/{event['file']}"
         earlier = kept.get(event["event_id"]) if kept is not None else None
-        if earlier is not None and earlier[1] is event and earlier[0][-1] == (title, index):
-            pages[event["page"]] = earlier[2]
+        if earlier is not None and earlier.section is event and earlier.made_for == (title, index):
+            pages[event["page"]] = earlier.html
         else:
             pages[event["page"]] = event_page.render(
                 title=event["title"], corpus_title=title, events=[event], open=True, names=context["names"], notes=[],
                 unknown=UNKNOWN, counts=event["counts"], n_disagreements=event["n_disagreements"], back=f"../{index}")
-        inputs, section, _ = made[event["event_id"]]
-        made[event["event_id"]] = ((*inputs[:-1], (title, index)), section, pages[event["page"]])
+        rows, section = made[event["event_id"]]
+        now[event["event_id"]] = KeptPage(rows, section, pages[event["page"]], (title, index))
     if kept is not None:
         kept.clear()
-        kept.update(made)
+        kept.update(now)
     return {index: environment.get_template("report_index.html.j2").render(title=title, **context), **pages}
 
 
@@ -88,13 +99,13 @@ def pages_folder(index: str) -> str:
 
 
 def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str], kept: KeptPages | None = None,
-                   made: KeptPages | None = None) -> dict[str, Any]:
+                   made: dict[str, tuple[tuple, dict[str, Any]]] | None = None) -> dict[str, Any]:
     """What the template shows: the events, each with its articles (columns), its facts (rows) and its articles'
     unmatched sentences, and why nothing aligned where that is so. An event titled by a headline in another language
     also gets that headline's English. An article with no outlet is headed `unknown outlet` with its stand-in. Each
     fact row has a cell for the articles of its own event only, so a page grows with its event, not the corpus.
     `kept`: as for `report_pages`, whose event sections are reused where made from equal rows; `made` receives
-    this call's."""
+    what this call's sections were made from, and the sections."""
     found = article_headlines(tables)
     labels = article_labels(tables)
     articles = {a["article"]: {**a, "label": labels[a["article"]], "language_name": language_name(a["language"]),
@@ -124,13 +135,13 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         columns = [articles[name] for name in event["articles"] if name in articles]
         order = [a["article"] for a in columns]
         headline = first_headline.get(event.get("central_article") or "", {})
-        inputs = (event, columns, facts.get(event["event_id"], []), [alone.get(name, []) for name in order], headline,
-                  files[event["event_id"]], pairs[event["event_id"]], [segments[a] for a in order], None)
+        made_from = (event, columns, facts.get(event["event_id"], []), [alone.get(name, []) for name in order], headline,
+                     files[event["event_id"]], pairs[event["event_id"]], [segments[a] for a in order])
         earlier = kept.get(event["event_id"]) if kept is not None else None
-        if earlier is not None and earlier[0][:-1] == inputs[:-1]:
-            section = earlier[1]
+        if earlier is not None and earlier.rows == made_from:
+            section = earlier.section
         else:
-            rows = [_fact_row(fact, order) for fact in inputs[2]]
+            rows = [_fact_row(fact, order) for fact in made_from[2]]
             unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
             english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
             section = {**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
@@ -142,7 +153,7 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
                        "counts": {"events": 1, "articles": len(columns), "facts": len(rows),
                                   "pairs": pairs[event["event_id"]], "segments": sum(segments[a] for a in order)}}
         if made is not None:
-            made[event["event_id"]] = (inputs, section, "")
+            made[event["event_id"]] = (made_from, section)
         sections.append(section)
     return {"events": sections, "open": len(sections) == 1, "names": labels,
             "notes": alignment_notes(tables, kinds), "unknown": UNKNOWN,

@@ -21,6 +21,7 @@ def default_configuration() -> Configuration:
     return next(c for c in CONFIGURATIONS if c.default)
 
 
-def tables(corpus: Corpus, kept: ByIdentity | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every configuration's rows, by configuration name; `kept`: as for `Configuration.rows`."""
-    return {c.name: c.rows(corpus, kept) for c in CONFIGURATIONS}
+def tables(corpus: Corpus, kept: dict[str, ByIdentity] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every configuration's rows, by configuration name; `kept`: each configuration's rows made earlier, by its
+    name (`Configuration.rows`), filled as they are made."""
+    return {c.name: c.rows(corpus, None if kept is None else kept.setdefault(c.name, ByIdentity())) for c in CONFIGURATIONS}
