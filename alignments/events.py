@@ -467,11 +467,14 @@ def _average_linkage(signals: ArticleSignals, parts: Sequence[np.ndarray], setti
                       np.concatenate([part[j] for part, (_, j) in zip(parts, pairs)]), settings)
     groups: list[list[int]] = []
     at = 0
+    threshold = 1.0 - settings.min_similarity + 1e-9
     for part, (i, _) in zip(parts, pairs):
         condensed = 1.0 - sims[at:at + len(i)]  # triu_indices order is scipy's condensed order
         at += len(i)
-        labels = fcluster(linkage(np.clip(condensed, 0.0, None), method="average"), 1.0 - settings.min_similarity + 1e-9,
-                          criterion="distance")
+        if condensed.max() <= threshold:  # every pair close enough: each merge's mean distance is too, so one group
+            groups.append([int(index) for index in part])
+            continue
+        labels = fcluster(linkage(np.clip(condensed, 0.0, None), method="average"), threshold, criterion="distance")
         found: dict[int, list[int]] = defaultdict(list)
         for index, label in zip(part, labels):
             found[int(label)].append(int(index))

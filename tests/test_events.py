@@ -19,6 +19,7 @@ from alignments.events import (
     EventArticle,
     EventSettings,
     align_by_event,
+    cluster,
     articles_for_events,
     group_events,
     numbers,
@@ -204,6 +205,28 @@ def test_a_large_corpus_is_searched_in_blocks_and_gives_the_same_events():
     assert whole == blocked and len(whole) == 30
     sparse_links = group_events(articles, embed, EventSettings(max_dense=2, sparse_neighbours=4, window_days=30))
     assert sorted(e.articles for e in sparse_links) == sorted(e.articles for e in whole), "the sparse fallback, on clear groups"
+
+
+@pytest.mark.parametrize("spread", [0.2, 0.6, 0.9], ids=["tight groups: each one clique", "looser", "loose: groups split"])
+def test_clustering_each_component_alone_equals_average_linkage_over_the_whole_corpus(spread):
+    """cluster() clusters each connected component on its own (one whose pairs all reach the threshold joins at
+    once): the groups of scipy's average linkage over every article's similarities at once."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.default_rng(2)
+    vectors = [c + rng.normal(scale=spread, size=32) for c in rng.normal(size=(12, 32)) for _ in range(rng.integers(1, 6))]
+    table = {f"t{k}": v / np.linalg.norm(v) for k, v in enumerate(vectors)}
+    articles = [EventArticle(f"a{k:03d}", (f"t{k}",)) for k in range(len(vectors))]
+    settings = EventSettings(min_similarity=0.6)
+    signals = ArticleSignals.of(articles, lambda texts: np.stack([table[t] for t in texts]), settings)
+    rows, cols = np.triu_indices(len(articles), k=1)
+    distances = np.clip(1.0 - similarity(signals, rows, cols, settings), 0.0, None)
+    labels = fcluster(linkage(distances, method="average"), 1.0 - settings.min_similarity + 1e-9, criterion="distance")
+    whole: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        whole.setdefault(int(label), []).append(index)
+    assert cluster(signals, settings) == sorted(whole.values())
+    assert 1 < len(whole) < len(articles)
 
 
 @pytest.mark.parametrize("published, day", [
