@@ -228,3 +228,27 @@ def built_for_watch(tmp_path) -> tuple[Path, pipeline.BuildOptions]:
     mt_build(first, "-o", tmp_path / "corpus", "--work", tmp_path / "work", "--cache-dir", cache)
     mt_build(first, batch, "-o", tmp_path / "full" / "corpus", "--work", tmp_path / "full" / "work", "--cache-dir", cache)
     return tmp_path, pipeline.BuildOptions(english_from="reference", align=pipeline.AlignOptions(cache_dir=cache))
+
+
+def test_a_service_manager_stops_a_watch_as_ctrl_c_does(built_for_watch):
+    """SIGTERM (systemd, docker, kill) ends the watch cleanly: a message, exit status 0, the corpus whole."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root, _ = built_for_watch
+    (root / "inbox" / "b1").rename(root / "inbox" / ".b1")  # nothing to add: the watch waits
+    before = files_of(root / "corpus")
+    watch = subprocess.Popen([sys.executable, "-m", "mt", "watch", str(root / "inbox"), "--into", str(root / "corpus"), "--work",
+                              str(root / "work"), "--english-from", "reference", "--cache-dir", str(root / "cache"), "--interval", "0.2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said = ""
+    deadline = time.monotonic() + 120
+    while "watching" not in said and time.monotonic() < deadline:
+        said += watch.stdout.readline()
+    watch.send_signal(signal.SIGTERM)
+    rest, _ = watch.communicate(timeout=60)
+    assert watch.returncode == 0, said + rest
+    assert "stopped; the corpus holds every batch added so far" in rest
+    assert files_of(root / "corpus") == before

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import signal
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 from rich.markup import escape
@@ -39,8 +42,8 @@ def watch_command(
     and sentence models stay loaded, so an update costs the corpus-sized work
     alone. Each update equals a full build of everything added, byte for byte.
     A refused batch (an article already in the corpus, none readable) is
-    reported and tried again when its files change (touch one to retry). Stop with Ctrl-C: the
-    corpus is always a complete one (each update is swapped in whole).
+    reported and tried again when its files change (touch one to retry). Stop it with Ctrl-C or
+    SIGTERM: the corpus is always a complete one (each update is swapped in whole).
     """
     from mt import incremental, pipeline, watching  # lazy on purpose: `mt --help` must not import the stages
 
@@ -57,19 +60,18 @@ def watch_command(
     quiet_datasets()
     with user_errors():
         watching.check_inbox(inbox)
-    with user_errors(), incremental.CorpusUpdater(into, work, config=settings, options=options) as updater:
-        if not quiet:
-            console.print(f"loading the models for {into} ({len(updater.built.articles)} articles)", markup=False)
-        updater.warm_up()
-        if not quiet and not once:
-            console.print(f"watching {inbox} every {interval:g} s; Ctrl-C to stop", markup=False)
-
+    with user_errors(), _stopped_by_sigterm(), incremental.CorpusUpdater(into, work, config=settings, options=options) as updater:
         def after(outcome: Outcome) -> None:
             _print(outcome, english_from, quiet)
             _freeze()
 
-        _freeze()
         try:
+            if not quiet:
+                console.print(f"loading the models for {into} ({len(updater.built.articles)} articles)", markup=False)
+            updater.warm_up()
+            _freeze()
+            if not quiet and not once:
+                console.print(f"watching {inbox} every {interval:g} s; Ctrl-C to stop", markup=False)
             outcomes = watching.watch(inbox, updater, interval=interval, once=once, on_outcome=after, progress=progress_bars(quiet))
         except KeyboardInterrupt:
             console.print("stopped; the corpus holds every batch added so far", markup=False)
@@ -78,6 +80,24 @@ def watch_command(
             gc.unfreeze()
     if once and any(outcome.refused for outcome in outcomes):
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM (how systemd, docker or `kill` stop a service) ends the watch as Ctrl-C does: an update under way is
+    abandoned whole (its staging folder goes; the corpus stays the last complete one)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _freeze() -> None:
