@@ -14,7 +14,9 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
@@ -41,7 +43,7 @@ from mt.segmentation import segment
 from mt.segmentation.segmenter import Segmenter
 from mt.translation.references import REFERENCES_BESIDE_INPUTS
 from mt.workfolder import (AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_alignment_settings, read_build_record,
-                           record_build_command, writing_alone)
+                           MOVING, record_build_command, writing_alone)
 
 class IncrementalError(WorkFolderError):
     """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
@@ -350,10 +352,11 @@ def _add_to_corpus(inputs: Sequence[Path], corpus: Path, folder: WorkFolder, con
         updated = BuiltCorpus(read_build_record(staged) or {}, translated, _as_written(old, articles, kept.lines),
                               _as_written(old, run.result.pairs, kept.lines), _as_written(old, run.result.facts, kept.lines),
                               as_read_back(run.events, kept.lines))
-        counts = _publish(updated, run, staged, corpus, options, kept)
-        with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
-            note.write_text(str(staging) + "\n", encoding="utf-8")
-        _finish_moving(folder)
+        with _not_interrupted():  # the corpus is swapped, then the work files follow: a stop must wait for both
+            counts = _publish(updated, run, staged, corpus, options, kept)
+            with atomic_file(folder.root / MOVING) as note:  # the corpus is new: from here the work folder must follow
+                note.write_text(str(staging) + "\n", encoding="utf-8")
+            _finish_moving(folder)
     finally:
         if not (folder.root / MOVING).is_file():
             shutil.rmtree(staging, ignore_errors=True)
@@ -383,9 +386,24 @@ def _corpus_of(built: BuiltCorpus, settings: dict[str, Any], *, timestamp: bool)
                      built.facts, settings, built.events, command=built.record["command"], timestamp=timestamp)
 
 
-MOVING = ".mt-moving"
-"""In the work folder while `mt build --into` moves staged files in: names the staging folder, so that a run killed
-during the move is finished by the next `--into` before it reads the work folder."""
+@contextlib.contextmanager
+def _not_interrupted() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM (a service manager stopping `mt watch`) until the block ends, then deliver the first
+    one caught: stopping between publishing the corpus and moving the work files in would leave a corpus whose
+    work folder does not know its newest articles. Only the main thread can set handlers; elsewhere nothing waits."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _finish_moving(folder: WorkFolder) -> None:

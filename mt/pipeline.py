@@ -41,7 +41,7 @@ from mt.segmentation import NoArticlesError, SegmentationResult, segment, segmen
 from mt.translation.options import TranslateOptions, translation_settings
 from mt.translation.references import ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
-from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, record_build_command, writing_alone
+from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, drop_unfinished_move, record_build_command, writing_alone
 
 __all__ = [
     "AlignOptions", "AlignmentRun", "BuildOptions", "BuildReport", "Progress", "TranslateOptions",
@@ -310,6 +310,7 @@ def _build(inputs: Sequence[Path], output: Path, folder: WorkFolder, command: st
            progress: Progress, clock: StageClock, engine: Engine) -> BuildReport:
     """`build`'s stages, run while it holds the work folder."""
     work = folder.root
+    drop_unfinished_move(folder)
     clock("segment")
     segmentation = segment(list(inputs), config, progress=progress)
     if not segmentation.articles:

@@ -61,17 +61,31 @@ def batches_waiting(inbox: Path, taken: Iterable[Path]) -> list[Path]:
 
 def watch(inbox: Path, updater: CorpusUpdater, *, interval: float, once: bool = False,
           on_outcome: Callable[[Outcome], None] = lambda outcome: None, progress: Progress = no_progress,
-          on_stage: Callable[[str], None] = lambda name: None, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
+          on_stage: Callable[[str], None] = lambda name: None, sleep: Callable[[float], None] = time.sleep,
+          on_problem: Callable[[str], None] = lambda problem: None) -> list[Outcome]:
     """Add the inbox's batches to the updater's corpus as they arrive, until interrupted; with `once`, add those
     there now (without waiting for them to settle: the caller says they are complete) and return them. Each batch
-    tried is passed to `on_outcome` as it ends (a long watch keeps none of them)."""
+    tried is passed to `on_outcome` as it ends (a long watch keeps none of them). A work folder that cannot be read
+    at a look (a stage being re-run by hand) is passed to `on_problem` once, and looked at again next time."""
     outcomes: list[Outcome] = []
     looked: dict[Path, Fingerprint] = {}
     refused: dict[Path, Fingerprint] = {}
     own = [updater.corpus, updater.folder.root]  # a corpus or work folder inside the inbox is no batch
+    said = None
     while True:
         check_inbox(inbox)
-        for batch in batches_waiting(inbox, [*updater.inputs, *own]):
+        try:
+            taken = [*updater.inputs, *own]
+            said = None
+        except UserError as error:
+            if once:
+                raise
+            if str(error) != said:
+                on_problem(f"{error} (looked at again every {interval:g} s)")
+            said = str(error)
+            sleep(interval)
+            continue
+        for batch in batches_waiting(inbox, taken):
             now = fingerprint(batch)
             settled, looked[batch] = looked.get(batch) == now, now
             if not now or refused.get(batch) == now or not (once or settled):

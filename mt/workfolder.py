@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +121,8 @@ class AlignmentFolder:
             out.settings.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if links is not None:
                 out.links.mkdir()
-                for (a, b), lines in links.items():
-                    file_in(out.links, f"{safe_name(a)}__{safe_name(b)}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                for (a, b), found in links.items():
+                    file_in(out.links, f"{safe_name(a)}__{safe_name(b)}.txt").write_text("\n".join(found) + "\n", encoding="utf-8")
 
 
 def safe_name(text: str) -> str:
@@ -227,20 +228,43 @@ except ImportError:  # Windows: no flock; one writer at a time is then the user'
 def writing_alone(folder: WorkFolder) -> Iterator[None]:
     """Refuse a second writer of a whole work folder while one runs (`mt build`, `mt build --into`, `mt watch`: an
     update would remove the other's staging folder, a watch would hold records the other replaced): an exclusive
-    flock on the folder itself, which leaves no file behind (POSIX; elsewhere nothing is locked)."""
+    flock on the folder itself, which leaves no file behind. It holds among the processes of one machine (POSIX);
+    where there is no flock (Windows, a file system without locks, a folder it cannot open) nothing is locked."""
     if fcntl is None or not folder.root.is_dir():
         yield
         return
-    handle = os.open(folder.root, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WorkFolderError(f"{folder.root}: another mt process (mt build, mt build --into or mt watch) is writing this work "
-                                  "folder; wait for it to end, or stop the watch") from None
+        handle = os.open(folder.root, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise WorkFolderError(f"{folder.root}: another mt process (mt build, mt build --into or mt watch) is writing this work "
+                              "folder; wait for it to end, or stop the watch") from None
+    except OSError:
+        pass  # no locks on this file system: as on Windows
+    try:
         yield
     finally:
         os.close(handle)
+
+
+MOVING = ".mt-moving"
+"""In the work folder while `mt build --into` moves staged files in: names the staging folder, so that a run killed
+during the move is finished by the next `--into` before it reads the work folder (and dropped by a full build)."""
+
+
+def drop_unfinished_move(folder: WorkFolder) -> None:
+    """A full build replaces every work file: the staged files of a killed `--into` would overwrite its own later."""
+    note = folder.root / MOVING
+    if note.is_file():
+        staging = Path(note.read_text(encoding="utf-8").strip())
+        if staging.name.endswith(".incoming") and staging.parent == folder.root.resolve().parent:
+            shutil.rmtree(staging, ignore_errors=True)
+        note.unlink()
 
 
 def record_build_command(work: WorkFolder, command: str, details: dict[str, Any] | None = None) -> None:

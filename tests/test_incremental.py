@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from mt import incremental, pipeline
 from mt.cli import app
+from mt.workfolder import MOVING
 
 DEV = Path(__file__).parent / "data" / "events" / "dev.yaml"
 STORIES = ["flood_en", "flood_wire", "cup_with_flood_line_en", "marathon_en", "marathon_brief_en"]
@@ -163,12 +164,12 @@ def test_an_update_killed_while_moving_into_the_work_folder_is_finished_by_the_n
     options = pipeline.BuildOptions(english_from="reference", align=pipeline.AlignOptions(cache_dir=cache))
     with pytest.raises(KeyboardInterrupt):
         incremental.add_to_corpus([second], added / "corpus", added / "work", options=options)
-    assert (added / "work" / incremental.MOVING).is_file(), "the note that names the staged files is left"
+    assert (added / "work" / MOVING).is_file(), "the note that names the staged files is left"
     monkeypatch.undo()
 
     mt_build(third, "--into", added / "corpus", "--work", added / "work", "--cache-dir", cache)
     assert files_of(added / "corpus") == files_of(tmp_path / "full" / "corpus")
-    assert not (added / "work" / incremental.MOVING).exists() and not list(added.glob(".work.*"))
+    assert not (added / "work" / MOVING).exists() and not list(added.glob(".work.*"))
 
 
 WRITERS = [
@@ -228,3 +229,31 @@ def test_adding_through_ray_aligns_the_touched_events_as_tasks_and_equals_a_loca
         assert files_of(tmp_path / "added" / "corpus") == files_of(tmp_path / "full" / "corpus")
     finally:
         ray.shutdown()
+
+
+def test_a_full_build_drops_what_a_killed_update_left_to_move(built, tmp_path):
+    """A note left by an `--into` killed while moving files in names staged files older than the rebuild: the next
+    `--into` would move them over it. The rebuild removes both."""
+    work = tmp_path / "work"
+    staging = tmp_path / ".work.abc.incoming"
+    (staging / "alignment").mkdir(parents=True)
+    work.mkdir()
+    (work / MOVING).write_text(str(staging) + "\n", encoding="utf-8")
+    mt_build(built / "old", "-o", tmp_path / "corpus", "--work", work, "--cache-dir", built / "cache", "-q")
+    assert not (work / MOVING).exists() and not staging.exists()
+
+
+@pytest.mark.parametrize("error, refused", [(BlockingIOError, True), (OSError, False)],
+                         ids=["another writer holds it: refused", "a file system without locks: built unlocked"])
+def test_the_work_folders_lock(built, tmp_path, monkeypatch, error, refused):
+    fcntl = pytest.importorskip("fcntl", reason="flock is POSIX")
+
+    def flock(handle, operation):
+        raise error(37, "no locks")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    (tmp_path / "work").mkdir()
+    result = CliRunner().invoke(app, ["build", str(built / "old"), "-o", str(tmp_path / "corpus"), "--work", str(tmp_path / "work"),
+                                      "--english-from", "reference", "--cache-dir", str(built / "cache"), "-q"])
+    assert (result.exit_code == 1 and "is writing this work folder" in " ".join(result.output.split())) if refused else \
+        (result.exit_code == 0 and (tmp_path / "corpus" / "README.md").is_file()), result.output

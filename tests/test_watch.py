@@ -252,3 +252,58 @@ def test_a_service_manager_stops_a_watch_as_ctrl_c_does(built_for_watch):
     assert watch.returncode == 0, said + rest
     assert "stopped; the corpus holds every batch added so far" in rest
     assert files_of(root / "corpus") == before
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_corpus_and_work_files_are_swapped_waits_for_both(stop):
+    import signal
+
+    number, caught = getattr(signal, stop), []
+    previous = signal.signal(number, lambda signum, frame: caught.append(signum))
+    try:
+        with incremental._not_interrupted():
+            signal.raise_signal(number)
+            assert caught == [], "held while the corpus and the work files are swapped"
+        assert caught == [number], "delivered, to the program's own handler, once both are"
+    finally:
+        signal.signal(number, previous)
+
+
+class UnreadableAtFirst(FakeUpdater):
+    """A work folder that cannot be read at the first two looks (a stage re-run by hand), then can."""
+
+    def __init__(self, inbox: Path) -> None:
+        super().__init__(inbox)
+        self.looks = 0
+        self.added: list[Path] = []
+
+    @property
+    def inputs(self) -> list[Path]:
+        self.looks += 1
+        if self.looks <= 2:
+            raise incremental.IncrementalError("work: segments.jsonl, translated.jsonl and articles.jsonl do not match")
+        return self.added
+
+    @inputs.setter
+    def inputs(self, value: list[Path]) -> None:
+        self.added = value
+
+    def add(self, inputs, **kwargs):
+        self.added.append(inputs[0])
+
+
+def test_a_work_folder_unreadable_at_a_look_is_said_once_and_looked_at_again(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "b1").mkdir(parents=True)
+    (inbox / "b1" / "a.txt").write_text("x")
+    updater, problems, looks = UnreadableAtFirst(inbox), [], []
+
+    def next_look(seconds: float) -> None:
+        looks.append(seconds)
+        if len(looks) == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        watching.watch(inbox, updater, interval=0, sleep=next_look, on_problem=problems.append)
+    assert len(problems) == 1 and "do not match" in problems[0], problems
+    assert [batch.name for batch in updater.added] == ["b1"], "the watch goes on once the folder reads again"

@@ -72,9 +72,12 @@ def watch_command(
             _freeze()
             if not quiet and not once:
                 console.print(f"watching {inbox} every {interval:g} s; Ctrl-C to stop", markup=False)
-            outcomes = watching.watch(inbox, updater, interval=interval, once=once, on_outcome=after, progress=progress_bars(quiet))
+            outcomes = watching.watch(inbox, updater, interval=interval, once=once, on_outcome=after, progress=progress_bars(quiet),
+                                      on_problem=lambda problem: warn(escape(problem)))
         except KeyboardInterrupt:
             console.print("stopped; the corpus holds every batch added so far", markup=False)
+            if once:  # stopped before the batches there were all tried
+                raise typer.Exit(130) from None
             return
         finally:
             gc.unfreeze()
@@ -97,7 +100,7 @@ def _stopped_by_sigterm() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _freeze() -> None:
