@@ -43,7 +43,7 @@ from mt.segmentation import segment
 from mt.segmentation.segmenter import Segmenter
 from mt.translation.references import REFERENCES_BESIDE_INPUTS
 from mt.workfolder import (AlignmentFolder, WorkFolder, WorkFolderError, check_for_publishing, read_alignment_settings, read_build_record,
-                           MOVING, record_build_command, writing_alone)
+                           MOVING, record_build_command, unfinished_move, writing_alone)
 
 class IncrementalError(WorkFolderError):
     """`mt build --into` refused: not a corpus mt built, an article already in it, or other settings than its build."""
@@ -408,14 +408,13 @@ def _not_interrupted() -> Iterator[None]:
 
 def _finish_moving(folder: WorkFolder) -> None:
     """Move a published update's staged files into the work folder, if a run left that unfinished."""
-    note = folder.root / MOVING
-    if not note.is_file():
+    staging = unfinished_move(folder)
+    if staging is None:
         return
-    staging = Path(note.read_text(encoding="utf-8").strip())
     if staging.is_dir():
         _move_into(WorkFolder(staging), folder)
         shutil.rmtree(staging, ignore_errors=True)
-    note.unlink()
+    (folder.root / MOVING).unlink()
 
 
 def _move_into(staged: WorkFolder, folder: WorkFolder) -> None:

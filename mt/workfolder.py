@@ -257,14 +257,19 @@ MOVING = ".mt-moving"
 during the move is finished by the next `--into` before it reads the work folder (and dropped by a full build)."""
 
 
+def unfinished_move(folder: WorkFolder) -> Path | None:
+    """The staging folder a killed `--into` left a MOVING note for, or None when there is no note."""
+    note = folder.root / MOVING
+    return Path(note.read_text(encoding="utf-8").strip()) if note.is_file() else None
+
+
 def drop_unfinished_move(folder: WorkFolder) -> None:
     """A full build replaces every work file: the staged files of a killed `--into` would overwrite its own later."""
-    note = folder.root / MOVING
-    if note.is_file():
-        staging = Path(note.read_text(encoding="utf-8").strip())
+    staging = unfinished_move(folder)
+    if staging is not None:
         if staging.name.endswith(".incoming") and staging.parent == folder.root.resolve().parent:
             shutil.rmtree(staging, ignore_errors=True)
-        note.unlink()
+        (folder.root / MOVING).unlink()
 
 
 def record_build_command(work: WorkFolder, command: str, details: dict[str, Any] | None = None) -> None:
