@@ -227,7 +227,10 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     noun_words = " ".join(thing.modifiers + thing.noun).lower()
     noun_group = _quantity(noun_words, groups) if thing.noun else None
     generic = thing.head is None or thing.head.lower() in GENERIC
-    state_said = (thing.state_words or thing.state or "").lower()
+    state, state_said = thing.state, (thing.state_words or thing.state or "").lower()
+    if generic and state is None:  # "60 injured people", "38 missing persons": the participle is all they say
+        state = next((m for m in reversed(thing.modifiers) if m.lower().endswith("ed") or m.lower() in IRREGULAR_STATES), None)
+        state_said = (state or "").lower()
     state_group = " ".join(name for name, words in groups if any(state_said.startswith(w) for w in words)) or None
     if generic:
         noun_key = noun_said = None
@@ -236,7 +239,7 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     else:
         joined = [w.lower().replace("-", "") for w in thing.noun[:-1]] + [(thing.head or "").lower().replace("-", "")]
         noun_key, noun_said = "".join(joined), " ".join(thing.noun).lower()
-    state_key = state_group or (thing.state.lower() if thing.state and noun_key is None else None)
+    state_key = state_group or (state.lower() if state and noun_key is None else None)
     parts = [part for part in (noun_key, state_key) if part]
     said = [part for part in (noun_said, state_key) if part]
     if not parts and thing.noun:  # "500 people": people it is
@@ -488,12 +491,22 @@ PER_TIME = frozenset("second minute hour day week month year".split())
 """Units of time after "per": a speed or a rate in time ("8 miles per second"), not an amount of its numerator."""
 
 
+POWERS = frozenset({"square", "cubic"})
+"""Words that make a length an area or a volume: "80 million cubic metres" is not "a 45-metre dam"."""
+
+MISREAD_SYMBOLS = re.compile(r"\s+(?:at|in|a|as|is|on|or|to|by|per)$")
+"""An English word after a unit that quantulum3 reads as another unit's symbol ("200 metres at the time": metre
+ampere-turn): the amount is read again without it."""
+
+
 def _unit_key(unit: str, unnamed_rate: bool) -> str:
-    """What an amount measures, by its unit's last word ("United States dollar": dollar). A rate in time keeps both
+    """What an amount measures, by its unit's last word ("United States dollar": dollar; "cubic metre" keeps its
+    power, `POWERS`). A rate in time keeps both
     sides ("mile per hour"), so a speed is never compared with a distance; another rate quantulum3 has no name for
     measures its numerator ("250 litres per square metre" and "200 litres of rain per square metre": litres)."""
     numerator, _, denominator = unit.partition(" per ")
-    head = numerator.split()[-1]
+    words = numerator.split()
+    head = " ".join(words[-2:]) if len(words) > 1 and words[-2] in POWERS else words[-1]
     if not denominator:
         return head
     in_time = next((word for word in denominator.split() if word in PER_TIME), None)
@@ -634,7 +647,7 @@ def _parse(text: str) -> tuple[Reading, ...]:
     key = f"quantulum3 {_version('quantulum3')} scikit-learn {_version('scikit-learn')}\x00{text}"
     kept = _kept(key)
     if kept is not None:
-        return tuple(Reading(*found) for found in kept)
+        return _mended(text, tuple(Reading(*found) for found in kept))
     import_inflect()  # before quantulum3 imports it with typeguard's checks
     from quantulum3 import parser  # lazy on purpose: quantulum3 loads its classifier on import
 
@@ -643,7 +656,20 @@ def _parse(text: str) -> tuple[Reading, ...]:
         found = tuple(Reading(q.span[0], q.span[1], float(q.value), q.unit.name, q.unit.entity.name)
                       for q in parser.parse(text, classifier_path=str(unit_classifier())))
     _keep(key, [list(reading) for reading in found])
-    return found
+    return _mended(text, found)
+
+
+def _mended(text: str, found: tuple[Reading, ...]) -> tuple[Reading, ...]:
+    """Readings whose unit took in a following English word (`MISREAD_SYMBOLS`) read again without it."""
+    mended = []
+    for reading in found:
+        misread = MISREAD_SYMBOLS.search(text, reading.start, reading.end)
+        if misread and reading.entity == "unknown":
+            again = _parse(text[reading.start:misread.start()])
+            if len(again) == 1 and again[0].start == 0:
+                reading = again[0]._replace(start=reading.start, end=reading.start + again[0].end)
+        mended.append(reading)
+    return tuple(mended)
 
 
 def load_readers() -> None:
@@ -760,7 +786,7 @@ def _is_count(text: str, start: int, end: int, value: float) -> bool:
     if start > 1 and text[start - 1] in ":." and text[start - 2].isdigit():  # the 47 of 10:47, the 03 of 2020.12.03
         return False
     rest = text[end:]
-    if re.match(r"[-‐‑](?!strong)|(?:st|nd|rd|th)\b|:\d|\.\d|[.,]?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC)", rest):
+    if re.match(r"[-‐‑](?!strong|(?:long|high|deep|wide|tall|thick)\b)|(?:st|nd|rd|th)\b|:\d|\.\d|[.,]?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC)", rest):
         return False  # two-fold, 11th, 10:00, 3 p.m.
     if _year(surface, value):
         return False

@@ -63,7 +63,7 @@ SETS = ("flores", "handwritten", "unrelated", "seeds")
 NEAR_FACTS = ("curfew", "train_derailment")
 """Hand-written cases of one event whose distinct facts share names and numbers (the minister visited / announced
 a commission), written to tune fact grouping without the seeds; pinned apart from the first three cases."""
-SEEDS_STYLE = ("hospital_hack", "mine_explosion")
+SEEDS_STYLE = ("dam_collapse", "hospital_hack", "mine_explosion")
 """Hand-written cases in the seeds' style (one event, four outlets, sentences that report two facts, an outlet that
 repeats a fact, near facts that one outlet lacks), written to tune pairing without the seeds; pinned apart."""
 FLORES_EMBEDDER = "use:multilingual-v3"

@@ -99,6 +99,9 @@ TABLE = [
     ("Four miners were confirmed dead.", [(4, "miners killed", None)]),
     ("At least 30 people are feared dead after the landslide.", [(30, "killed", "at least")]),
     ("Two workers were reported injured.", [(2, "workers injured", None)]),
+    # People said by a participle before them
+    ("Hospitals are treating about 60 injured people.", [(60, "injured", "about")]),
+    ("Rescuers are still looking for 38 missing persons.", [(38, "missing", None)]),
     # "La empresa perdió 2,5 millones de euros."
     ("The company lost 2.5 million euros.", [(2_500_000, "euro", None)]),
     # "El tren circulaba a 110 kilómetros por hora."
@@ -108,6 +111,10 @@ TABLE = [
      [(40, "mile per hour", None), (64, "kilometre per hour", None), (3000, "mile", "about")]),
     ("In some areas more than 250 litres per square metre fell.", [(250, "litre", "more than")]),
     ("A man aged 64 was arrested.", [(64, "age", None)]),
+    # A unit's power is what it measures; a word after a unit is not another unit ("at": ampere-turn); "-long"
+    ("The reservoir held about 80 million cubic metres of water.", [(80_000_000, "cubic metre", "about")]),
+    ("Fog had cut visibility to less than 200 metres at the time.", [(200, "metre", "less than")]),
+    ("A four-metre-long hole was torn in the hull.", [(4, "metre", None)]),
     # Nothing counted: years, dates, times, ordinals, names with numbers, "one of"
     ("From 2010 to 2015 the club won the league for the third time.", []),
     ("The 2013-14 season ended on 5 May with a 3-1 win.", []),
