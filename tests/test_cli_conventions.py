@@ -139,3 +139,17 @@ def test_bad_arguments_are_one_line(folder, args, stdin, code, first_line):
     assert result.exit_code == code, result.output
     assert result.stderr.splitlines()[0].startswith(first_line), result.stderr
     assert "Traceback" not in result.output and not (folder / "-").exists()
+
+
+@pytest.mark.parametrize("argv, recorded", [
+    (["mt", "build", "articles/", "-o", "corpus/"], "mt build articles/ -o corpus/"),
+    (["mt", "build", "articles/", "-o", "corpus/", "-q", "--force"], "mt build articles/ -o corpus/"),
+    (["mt", "build", "my articles", "--quiet", "-o", "corpus/", "--english-from", "reference"],
+     "mt build 'my articles' -o corpus/ --english-from reference"),
+])
+def test_the_card_records_the_build_command_without_how_it_printed(argv, recorded, monkeypatch):
+    """A rebuild from the card's command gives the same corpus: -q and --force changed only the screen and the old folder."""
+    from mt.cli.build import _shell_command
+
+    monkeypatch.setattr("sys.argv", argv)
+    assert _shell_command() == recorded

@@ -120,6 +120,11 @@ def test_a_corpus_with_little_or_nothing_aligned_is_published_and_says_why(tmp_p
         assert text in card and text in page, text
     for text in unsaid:
         assert text not in card and text not in page, text
+    for event_page in sorted((corpus / "report").glob("*.html")) if counts["events"] > 1 else []:
+        shown = event_page.read_text(encoding="utf-8")
+        assert "No facts in this corpus" not in shown, "an event's page speaks of its event"
+        if counts["facts"] == 0:
+            assert "No facts in this event." in shown and "contradict each other come first" not in shown
 
     checked = runner.invoke(app, ["publish", "--check", str(corpus)])
     assert checked.exit_code == 0, checked.output

@@ -167,3 +167,23 @@ def test_the_card_describes_every_declared_field(built):
         section = fields.split(f"### `{configuration.name}`")[1].split("### ")[0]
         for column in configuration.columns:
             assert f"| `{column.name}` |" in section, f"{configuration.name}.{column.name} is not in the card"
+
+
+EVENTS = [  # (event's title, its central article's headline and English, what the card's table shows)
+    ("Awaria prądu w Talvorze", ("Awaria prądu w Talvorze", "Power cut in Talvora"), "Awaria prądu w Talvorze (English: Power cut in Talvora)"),
+    ("Ferry collision in the strait", ("Ferry collision in the strait", "Ferry collision in the strait"), "Ferry collision in the strait"),
+    ("Museum reopens", ("Another headline", "Another headline in English"), "Museum reopens"),
+]
+
+
+def test_the_cards_event_table_gives_the_english_of_a_title_in_another_language():
+    from mt.publishing.card import event_table
+    from mt.publishing.notes import english_titles
+
+    events = [{"event_id": f"e{n}", "title": title, "central_article": f"a{n}", "n_articles": 2, "languages": ["pl", "en"],
+               "dates": [], "n_facts": 1, "n_disagreements": 0} for n, (title, _, _) in enumerate(EVENTS)]
+    segments = [{"article": f"a{n}", "kind": "headline", "text": text, "english": english}
+                for n, (_, (text, english), _) in enumerate(EVENTS)]
+    table = event_table(events, english_titles({"events": events, "segments": segments}))
+    assert [line.split(" | ")[0].removeprefix("| ") for line in table if line.startswith("| ") and "---" not in line][1:] == \
+        [shown for _, _, shown in EVENTS]

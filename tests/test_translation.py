@@ -140,6 +140,25 @@ def test_cli_offline_message_is_one_clear_error(tmp_path, monkeypatch):
     assert not (tmp_path / "t.jsonl").exists()
 
 
+@pytest.mark.parametrize("with_references", [True, False])
+def test_build_offline_without_a_model_points_to_the_references_beside_the_articles(tmp_path, monkeypatch, with_references):
+    import huggingface_hub.constants as hub
+
+    monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text("Strażacy gasili pożar przez całą noc w centrum miasta.\n", encoding="utf-8")
+    if with_references:
+        (articles / "references").mkdir()
+        (articles / "references" / "references.jsonl").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(articles), "-o", str(tmp_path / "corpus"), "--work", str(tmp_path / "work"),
+                                      "--languages", "pl", "--cache-dir", str(tmp_path / "cache"), "-q"])
+    assert result.exit_code == 1 and "Helsinki-NLP/opus-mt-pl-en" in result.output and "Traceback" not in result.output
+    hint = "add `--english-from reference`"
+    assert (hint in " ".join(result.output.split())) == with_references, result.output
+    assert not (tmp_path / "corpus").exists()
+
+
 def test_cli_translate_accounts_for_every_segment(tiny_model_dir, seeds_dir, tmp_path):
     runner = CliRunner()
     segments, translated = tmp_path / "segments.jsonl", tmp_path / "translated.jsonl"

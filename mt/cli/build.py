@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shlex
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 import typer
 from rich.markup import escape
@@ -87,7 +88,7 @@ def build_command(
     quiet_transformers()
     quiet_datasets()
     on_stage = (lambda name: None) if quiet else console.rule
-    with user_errors():
+    with user_errors(), _references_hint(inputs if english_from == EnglishFrom.model else []):
         if into is not None:
             output = into
             report = incremental.add_to_corpus(inputs, into, work, config=settings, options=options, progress=progress_bars(quiet),
@@ -116,6 +117,22 @@ def build_command(
                           + ", ".join(f"{stage} {duration(seconds)}" for stage, seconds in report.seconds.items()), markup=False)
 
 
+@contextmanager
+def _references_hint(inputs: Sequence[Path]) -> Iterator[None]:
+    """A missing model's message, plus the way out the input itself offers: its folders' human references."""
+    from mt.incremental import references_beside  # lazy on purpose: `mt --help` must not import the stages
+    from mt.translation.models import ModelUnavailableError
+
+    try:
+        yield
+    except ModelUnavailableError as error:
+        beside = references_beside(inputs)
+        if beside:
+            error.args = (f"{error}\nOr use the English references beside the articles "
+                          f"({', '.join(map(str, beside))}): add `--english-from reference`.",)
+        raise
+
+
 def duration(seconds: float) -> str:
     """0.42 s, 12.3 s, or 6 min 39 s: two decimals under a second, so that a short stage's share can be read."""
     whole = round(seconds)
@@ -123,8 +140,9 @@ def duration(seconds: float) -> str:
 
 
 def _shell_command() -> str:
-    """The command as typed, for the card; --force says how the old folder was treated, not how the corpus was made."""
-    return "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--force")
+    """The command as typed, for the card; --force says how the old folder was treated and -q how much was printed,
+    not how the corpus was made."""
+    return "mt " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a not in ("--force", "-q", "--quiet"))
 
 
 def _as_command(inputs: List[Path], output: Path, english_from: str, model: List[str], languages: str | None) -> str:

@@ -28,7 +28,7 @@ from mt.publishing.columns import type_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.corpus import Provenance
 from mt.publishing.layout import DATA_FILE, LICENSE_NOTE, PRETTY_NAME, REPORT_FILE, SPLIT
-from mt.publishing.notes import alignment_notes, article_labels
+from mt.publishing.notes import alignment_notes, article_labels, english_titles
 from mt.records import UNKNOWN
 from mt.translation.references import REFERENCE_MODEL
 
@@ -121,7 +121,7 @@ def dataset_card(tables: dict[str, list[dict]], counts: dict[str, int], sizes: d
               f"articles; sentences are aligned only within an event); articles: {counts['articles']}; segments: {counts['segments']}",
               f"- Pairs: {counts['pairs']}; facts: {counts['facts']} "
               f"({sum(f['n_articles'] >= 3 for f in tables['facts'])} in three or more articles); disagreements: {disagreements}", "",
-              *event_table(tables["events"]),
+              *event_table(tables["events"], english_titles(tables)),
               "| outlet | article | language | published | segments | paired | in facts |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {_text(labels[a['article']])} | {_text(a['article'])} | {_text(a['language'])} | {_text(a['published'] or UNKNOWN)} | "
               f"{a['segments']} | {a['paired']} | {a['facts']} |" for a in tables["articles"]]
@@ -161,17 +161,22 @@ CARD_EVENTS = 20
 """The largest events the card lists by title; the `events` configuration and report.html have them all."""
 
 
-def event_table(events: Sequence[Mapping[str, Any]]) -> list[str]:
+def event_table(events: Sequence[Mapping[str, Any]], english: Mapping[str, str] = {}) -> list[str]:
     """The largest events (most articles first) as a Markdown table with a line above it, so that the card says
-    which stories the corpus holds."""
+    which stories the corpus holds; a title in another language is followed by its English (`english`, by event id)."""
     if len(events) < 2:
         return []
     largest = sorted(events, key=lambda e: -e["n_articles"])[:CARD_EVENTS]
     said = "The events" if len(largest) == len(events) else f"The {len(largest)} largest of the {len(events)} events"
     return [f"{said}, by number of articles:", "", "| event | articles | languages | dates | facts | disagreements |",
             "|---|---|---|---|---|---|",
-            *(f"| {_text(e['title'] or 'untitled')} | {e['n_articles']} | {_text(', '.join(e['languages']))} | "
+            *(f"| {_text(_titled(e, english))} | {e['n_articles']} | {_text(', '.join(e['languages']))} | "
               f"{_text(', '.join(e['dates']) or UNKNOWN)} | {e['n_facts']} | {e['n_disagreements']} |" for e in largest), ""]
+
+
+def _titled(event: Mapping[str, Any], english: Mapping[str, str]) -> str:
+    title = event["title"] or "untitled"
+    return f"{title} (English: {english[event['event_id']]})" if event["event_id"] in english else title
 
 
 def empty_configurations(counts: Mapping[str, int]) -> list[str]:

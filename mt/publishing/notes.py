@@ -20,6 +20,23 @@ def article_headlines(tables: Tables) -> dict[str, str]:
     return headlines((row["article"], row["kind"], row["text"]) for row in tables["segments"])
 
 
+def english_title(event: Mapping[str, Any], headline: Mapping[str, Any]) -> str | None:
+    """The English of an event's title where the title is its central article's headline (`headline`) in another
+    language, so that a reader of the report and of the card can tell what the story is; else None."""
+    english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
+    return english if english and english != event["title"] else None
+
+
+def english_titles(tables: Tables) -> dict[str, str]:
+    """`english_title` of every event that has one, by event id."""
+    first: dict[str, Mapping[str, Any]] = {}
+    for row in tables["segments"]:
+        if row["kind"] == "headline":
+            first.setdefault(row["article"], row)
+    found = {e["event_id"]: english_title(e, first.get(e.get("central_article") or "", {})) for e in tables["events"]}
+    return {event_id: english for event_id, english in found.items() if english}
+
+
 def article_labels(tables: Tables) -> dict[str, str]:
     """Each article's outlet as a reader sees it (mt.records.outlet_label), by article name."""
     found = article_headlines(tables)

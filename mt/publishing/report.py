@@ -39,7 +39,7 @@ from mt.languages import language_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.errors import ReportError
 from mt.publishing.layout import DATA_FILE, PRETTY_NAME, REPORT_FILE
-from mt.publishing.notes import alignment_notes, article_headlines, article_labels
+from mt.publishing.notes import alignment_notes, article_headlines, article_labels, english_title
 from mt.records import UNKNOWN, event_id_for, stand_in
 
 
@@ -143,9 +143,8 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         else:
             rows = [_fact_row(fact, order) for fact in made_from[2]]
             unmatched = [{"article": article, "segments": alone.get(article["article"], [])} for article in columns]
-            english = headline.get("english") if event.get("title") and event.get("title") == headline.get("text") else None
             section = {**event, "title": event.get("title") or _untitled(event, articles), "columns": columns,
-                       "title_english": english if english and english != event["title"] else None,
+                       "title_english": english_title(event, headline),
                        "facts": rows, "unmatched": unmatched, "file": files[event["event_id"]],
                        "outlet_names": list(dict.fromkeys(a["label"] for a in columns)),
                        "languages": event.get("languages") or sorted({a["language"] for a in columns}),
