@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Callable, Sequence
 
-from alignments.comparable import AlignmentInputError, align_comparable, alignable, skipped_for_flags, text_of
+from alignments.comparable import AlignmentInputError, align_comparable, alignable, pairs_within_facts, skipped_for_flags, text_of
 from alignments.embeddings import Embedder, EmbeddingCache
 from alignments.errors import EmbedderDeviceError, EmbedderUnavailableError
 from alignments.facts import group_facts
@@ -49,6 +49,9 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
         facts = [] if scorer is None else group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence,
                                                       settings.quantities, read_on, settings.fact_alone_score,
                                                       scorer.context.numbers)
+        if scorer is not None:  # best first; a tie keeps the linked pair ahead (a stable sort)
+            pairs = sorted(pairs + pairs_within_facts(facts, pairs, chosen, scorer, settings.fact_coherence),
+                           key=lambda pair: -pair.score)
         result = AlignmentResult(pairs, facts, aligned=chosen)
     else:
         raise AlignmentInputError(f"unknown mode '{mode}' (choose from {', '.join(MODES)})")

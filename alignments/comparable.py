@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Callable, Sequence
 
 import numpy as np
@@ -31,7 +32,7 @@ from alignments.evidence import QuantityAgreement
 from alignments.settings import AlignmentSettings
 from alignments.signals import SIGNALS, check_weights, weighted_signals
 from mt.errors import UserError
-from mt.records import Pair, Segment
+from mt.records import Fact, Pair, Segment
 
 
 class AlignmentInputError(UserError, ValueError):
@@ -202,6 +203,29 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
     links.sort(key=lambda link: (-link[2], link[0], link[1]))
     pairs = [_pair(chosen, a, b, score, signals) for a, b, score, signals in links]
     return pairs, chosen, scorer
+
+
+def pairs_within_facts(facts: Sequence[Fact], pairs: Sequence[Pair], chosen: Sequence[Segment], scorer: PairScorer,
+                       coherence: float) -> list[Pair]:
+    """The pairs a fact implies and linking left out, so that `pairs` and `facts` tell one story: every two of a
+    fact's members from different articles report its fact, and each got in by scoring at least `coherence`
+    (`fact_coherence`) with every other, so that is the score such a pair needs, not the threshold. Linking keeps
+    one partner per sentence and article (a second only where the article repeats itself); a lead that reports
+    three facts keeps its other partners here. Measured on the dev sets in docs/quality.md."""
+    row = {segment.id: i for i, segment in enumerate(chosen)}
+    linked = {frozenset((i, j)) for pair in pairs for i in pair.ids_a for j in pair.ids_b}
+    found = []
+    for fact in facts:
+        units = sorted((article, tuple(row[i] for i in ids)) for article, ids in fact.members.items())
+        for (_, a), (_, b) in combinations(units, 2):
+            if any(frozenset((chosen[i].id, chosen[j].id)) in linked for i in a for j in b):
+                continue
+            score, signals = scorer.score(a, b)
+            if score >= coherence:
+                pair = _pair(list(chosen), a, b, score, signals)
+                pair.fact_id = fact.fact_id
+                found.append(pair)
+    return found
 
 
 def _also_strong(links: list[tuple[Unit, Unit, float, dict]], scored: dict[tuple[Unit, Unit], tuple[float, dict]],

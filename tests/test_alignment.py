@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import combinations
 
 import numpy as np
 import pytest
@@ -135,6 +136,24 @@ def test_facts_do_not_chain_unrelated_sentences_through_a_hub(embedder, settings
     result = align(segments, settings, embedder)
     for fact in result.facts:
         assert not {"b", "c"} <= set(fact.members), "troops and banks are not one fact"
+
+
+@pytest.mark.parametrize("case", ["mine_explosion", "dam_collapse"])
+def test_every_two_members_of_a_fact_from_different_articles_are_a_pair_of_that_fact(embedder, settings, case):
+    """pairs and facts tell one story: a lead that reports several facts keeps, as pairs, the partners that
+    one-to-one linking gave to other sentences of its article."""
+    from benchmarks.comparable_quality import HANDWRITTEN, segments_with_english
+
+    result = align(segments_with_english(HANDWRITTEN / case), settings, embedder)
+    linked = {frozenset((i, j)) for pair in result.pairs for i in pair.ids_a for j in pair.ids_b}
+    assert all(pair.fact_id and pair.score >= settings.fact_coherence for pair in result.pairs if pair.score < settings.threshold), \
+        "below the threshold only inside a fact, at fact_coherence"
+    members = {fact.fact_id: {i for ids in fact.members.values() for i in ids} for fact in result.facts}
+    for fact in result.facts:
+        for (_, ids_a), (_, ids_b) in combinations(sorted(fact.members.items()), 2):
+            assert any(frozenset((i, j)) in linked for i in ids_a for j in ids_b), (fact.fact_id, ids_a, ids_b)
+    for pair in result.pairs:
+        assert pair.fact_id is None or {*pair.ids_a, *pair.ids_b} <= members[pair.fact_id], "a pair's fact holds both sides"
 
 
 def test_parallel_documents_with_a_merge_and_a_deletion(embedder, settings):
