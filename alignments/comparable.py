@@ -208,10 +208,11 @@ def align_comparable(segments: Sequence[Segment], embedder: Embedder, settings: 
 def pairs_within_facts(facts: Sequence[Fact], pairs: Sequence[Pair], chosen: Sequence[Segment], scorer: PairScorer,
                        coherence: float) -> list[Pair]:
     """The pairs a fact implies and linking left out, so that `pairs` and `facts` tell one story: every two of a
-    fact's members from different articles report its fact, and each got in by scoring at least `coherence`
-    (`fact_coherence`) with every other, so that is the score such a pair needs, not the threshold. Linking keeps
-    one partner per sentence and article (a second only where the article repeats itself); a lead that reports
-    three facts keeps its other partners here. Measured on the dev sets in docs/quality.md."""
+    fact's members from different articles report its fact, and each sentence got in by scoring at least
+    `coherence` (`fact_coherence`) with every other, so that is the score such a pair needs, not the threshold (two
+    units, where one is two sentences, are scored as units and may fall short). Linking keeps one partner per
+    sentence and article (a second only where the article repeats itself); a lead that reports three facts keeps
+    its other partners here. Measured on the dev sets in docs/quality.md."""
     row = {segment.id: i for i, segment in enumerate(chosen)}
     linked = {frozenset((i, j)) for pair in pairs for i in pair.ids_a for j in pair.ids_b}
     found = []
@@ -222,9 +223,10 @@ def pairs_within_facts(facts: Sequence[Fact], pairs: Sequence[Pair], chosen: Seq
                 continue
             score, signals = scorer.score(a, b)
             if score >= coherence:
-                pair = _pair(list(chosen), a, b, score, signals)
+                pair = _pair(chosen, a, b, score, signals)
                 pair.fact_id = fact.fact_id
                 found.append(pair)
+                linked.update(frozenset((chosen[i].id, chosen[j].id)) for i in a for j in b)  # once, if in two facts
     return found
 
 
@@ -359,7 +361,7 @@ def _one_link_per_quantity(links: list[tuple[Unit, Unit, float, dict]], used: se
     return extra
 
 
-def _pair(chosen: list[Segment], a: Unit, b: Unit, score: float, signals: dict) -> Pair:
+def _pair(chosen: Sequence[Segment], a: Unit, b: Unit, score: float, signals: dict) -> Pair:
     ids_a = [chosen[i].id for i in a]
     ids_b = [chosen[i].id for i in b]
     return Pair(id_a=ids_a[0], id_b=ids_b[0], article_a=chosen[a[0]].article, article_b=chosen[b[0]].article,

@@ -229,7 +229,8 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     generic = thing.head is None or thing.head.lower() in GENERIC
     state, state_said = thing.state, (thing.state_words or thing.state or "").lower()
     if generic and state is None:  # "60 injured people", "38 missing persons": the participle is all they say
-        state = next((m for m in reversed(thing.modifiers) if m.lower().endswith("ed") or m.lower() in IRREGULAR_STATES), None)
+        state = next((m for m in reversed(thing.modifiers) if m.islower() and (m in IRREGULAR_STATES or any(
+            m.startswith(w) for _, words in groups for w in words))), None)  # not "500 skilled people"
         state_said = (state or "").lower()
     state_group = " ".join(name for name, words in groups if any(state_said.startswith(w) for w in words)) or None
     if generic:
@@ -505,14 +506,19 @@ def _unit_key(unit: str, unnamed_rate: bool) -> str:
     sides ("mile per hour"), so a speed is never compared with a distance; another rate quantulum3 has no name for
     measures its numerator ("250 litres per square metre" and "200 litres of rain per square metre": litres)."""
     numerator, _, denominator = unit.partition(" per ")
-    words = numerator.split()
-    head = " ".join(words[-2:]) if len(words) > 1 and words[-2] in POWERS else words[-1]
+    head = _last_word(numerator)
     if not denominator:
         return head
     in_time = next((word for word in denominator.split() if word in PER_TIME), None)
     if in_time:
         return f"{head} per {in_time}"
-    return head if unnamed_rate else f"{head} per {denominator.split()[-1]}"
+    return head if unnamed_rate else f"{head} per {_last_word(denominator)}"
+
+
+def _last_word(unit: str) -> str:
+    """A unit's last word, with its power where it has one ("square metre", not "metre")."""
+    words = unit.split()
+    return " ".join(words[-2:]) if len(words) > 1 and words[-2] in POWERS else words[-1]
 
 
 @lru_cache(maxsize=65536)
@@ -786,7 +792,8 @@ def _is_count(text: str, start: int, end: int, value: float) -> bool:
     if start > 1 and text[start - 1] in ":." and text[start - 2].isdigit():  # the 47 of 10:47, the 03 of 2020.12.03
         return False
     rest = text[end:]
-    if re.match(r"[-‐‑](?!strong|(?:long|high|deep|wide|tall|thick)\b)|(?:st|nd|rd|th)\b|:\d|\.\d|[.,]?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC)", rest):
+    dimension = r"|(?:long|high|deep|wide|tall|thick)\b" if surface[-1:].isalpha() else ""  # "four-metre-long", not "12-high"
+    if re.match(rf"[-‐‑](?!strong{dimension})|(?:st|nd|rd|th)\b|:\d|\.\d|[.,]?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC)", rest):
         return False  # two-fold, 11th, 10:00, 3 p.m.
     if _year(surface, value):
         return False

@@ -8,6 +8,12 @@ from typing import Any
 from mt.config import load_config
 
 
+ALIGNER_REVISION = 2
+"""What `align` gives for the same segments and settings, as a number: raise it with every change that alters pairs,
+facts or counts (2: pairs within facts and the number readings of 2026-12-01). `mt build` records it, and `--into`
+refuses a corpus an older aligner made, whose untouched events would keep the old answers."""
+
+
 def configured(name: str) -> Any:
     """A dataclass field whose default is the packaged defaults' value: the YAML is the one place defaults live."""
     return field(default_factory=lambda: packaged_values()[name])

@@ -113,6 +113,10 @@ def read_built_corpus(corpus: Path, work: WorkFolder, config: dict[str, Any], op
     if "settings" in record:
         current = comparable_settings(config, options)
         differs = _first_difference(record["settings"], current)
+        if differs == "aligner":
+            raise IncrementalError(f"{corpus}: was built by another version of the aligner (revision "
+                                   f"{record['settings'].get('aligner') or 1}, this one {current['aligner']}), whose pairs and "
+                                   f"facts differ; rebuild it with -o: `{record['command']}`")
         if differs:
             said = SETTING_OPTIONS.get(differs.split(".")[0], "")
             values = f"built with {_setting(record['settings'], differs)!r}, this command {_setting(current, differs)!r}"

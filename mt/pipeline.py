@@ -31,6 +31,7 @@ from alignments.evaluation import format_links
 from alignments.events import EventSettings, MapParts, align_by_event, articles_for_events, group_events
 from alignments.numbers import readings_kept_in
 from alignments.parallel import Link, ParallelSettings, align_in_order
+from alignments.settings import ALIGNER_REVISION
 from mt.atomic import cannot_write, check_output_file, check_output_folder
 from mt.config import default_cache_dir, load_config
 from mt.engines import Engine, get_engine
@@ -39,7 +40,7 @@ from mt.publishing import publish
 from mt.records import ArticleInfo, Event, Lines, Segment, write_jsonl
 from mt.segmentation import NoArticlesError, SegmentationResult, segment, segment_text
 from mt.translation.options import TranslateOptions, translation_settings
-from mt.translation.references import ReferenceReport, apply_references, load_references
+from mt.translation.references import ReferenceError, ReferenceReport, apply_references, load_references
 from mt.translation.routing import TranslationSummary
 from mt.workfolder import AlignmentFolder, WorkFolder, WorkFolderError, drop_unfinished_move, record_build_command, writing_alone
 
@@ -274,10 +275,28 @@ def give_english(segments: list[Segment], config: dict[str, Any], options: Build
                   engine: Engine) -> TranslationSummary | ReferenceReport:
     """Each segment's English, in place: the human references (`--english-from reference`) or the models."""
     if options.english_from == "reference":
-        return english_from_references(segments, options.references)
+        report = english_from_references(segments, options.references)
+        check_references_cover(segments, config, options.references)
+        return report
     if options.references is not None:
         attach_references(segments, options.references)
     return translate(segments, config, options.translate, progress, engine)
+
+
+def check_references_cover(segments: Sequence[Segment], config: dict[str, Any], references: Path | Sequence[Path] | None) -> None:
+    """With `--english-from reference`, a segment that takes part in alignment and found no reference would stop
+    alignment later with a message that names neither the references nor the cause: say both now, with the
+    articles the references name that no input has (a misspelt article name)."""
+    alignment = config["alignment"]
+    lacking = [s for s in segments if s.kind in alignment["kinds"] and not s.english]
+    if not lacking or alignment.get("on") == "original":
+        return
+    files = [references] if isinstance(references, (str, Path)) else list(references or [])
+    unknown = sorted(set(load_references(files)) - {s.article for s in segments}) if files else []
+    where = ", ".join(map(str, files)) if files else "no references file (none beside the input articles: references/references.jsonl)"
+    raise ReferenceError(f"{len(lacking)} segment(s) to align have no English reference in {where} (first: {lacking[0].id}, "
+                         f"{lacking[0].lang}: {lacking[0].text[:50]!r})"
+                         + (f"; the references name article(s) that no input has: {', '.join(map(repr, unknown[:3]))}" if unknown else ""))
 
 
 def embedded_ahead(translated: list[Segment], vectors: Path, settings: AlignmentSettings, options: AlignOptions,
@@ -360,7 +379,8 @@ def build_settings(inputs: Sequence[Path], output: Path, work: Path, config: dic
 def comparable_settings(config: dict[str, Any], options: BuildOptions) -> dict[str, Any]:
     """The settings that shape the corpus, as JSON gives them back (so a recorded and a current copy compare equal)."""
     return json.loads(json.dumps({"english_from": options.english_from, "models": options.translate.models,
-                                  "backend": options.translate.backend, "config": config}, default=str))
+                                  "backend": options.translate.backend, "config": config, "aligner": ALIGNER_REVISION},
+                                 default=str))
 
 
 def _counted(earlier: Earlier, step: Callable[[int], None], kinds: Sequence[str]) -> Earlier:

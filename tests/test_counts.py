@@ -102,6 +102,10 @@ TABLE = [
     # People said by a participle before them
     ("Hospitals are treating about 60 injured people.", [(60, "injured", "about")]),
     ("Rescuers are still looking for 38 missing persons.", [(38, "missing", None)]),
+    ("The company employs 500 skilled people.", [(500, "people", None)]),
+    ("Three people were taken to hospital.", [(3, "hospitalized", None)]),
+    # Not an amount: "-high" after a bare number
+    ("The 12-high stack fell.", []),
     # "La empresa perdió 2,5 millones de euros."
     ("The company lost 2.5 million euros.", [(2_500_000, "euro", None)]),
     # "El tren circulaba a 110 kilómetros por hora."

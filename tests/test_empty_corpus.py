@@ -73,7 +73,7 @@ BUILDS = [
     ("another story that mentions this one in a sentence", ["storm", "club"], 0, {"pairs": 0, "facts": 0, "events": 2, "articles": 2, "segments": 8},
      [OWN_EVENTS], [NO_PAIRS, "unknown outlet ("]),
     ("a non-English article without its English", ["bank_pl", "bank"], 1, None,
-     ["1 segment(s) have no English text (first: bank_pl:0000)"], []),
+     ["1 segment(s) to align have no English reference in", "(first: bank_pl:0000, pl:"], []),
 ]
 
 

@@ -4,6 +4,7 @@ are one line."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def test_adding_articles_equals_a_full_build_and_aligns_only_the_touched_events(
     assert sorted(aligned) == realigned, "only the events holding a new article, or changed, are aligned again"
     assert "events 3, articles 5, pairs " in " ".join(output.split())
     assert "took " in output and ", align " in output, "the summary says what each stage took"
+    total = len((added / "work" / "segments.jsonl").read_text(encoding="utf-8").splitlines())
+    assert f"new segments -> {added / 'work' / 'segments.jsonl'} ({total} in all)" in " ".join(output.split()), output
     assert files_of(added / "corpus") == files_of(full / "corpus")
     for name in WORK_FILES:
         assert (added / "work" / name).read_bytes() == (full / "work" / name).read_bytes(), name
@@ -134,6 +137,28 @@ def test_work_files_of_different_runs_are_refused(built, edit):
     finally:
         segments.write_text(kept, encoding="utf-8")  # the built corpus serves the module's other tests
     assert result.exit_code == 1 and "do not match" in " ".join(result.output.split()), result.output
+
+
+@pytest.mark.parametrize("revision", [None, 1])
+def test_a_corpus_an_older_aligner_built_is_refused_with_the_rebuild_to_run(built, revision):
+    """Its untouched events would keep the older aligner's pairs and facts: the result would equal no build."""
+    record = built / "work" / "build.json"
+    kept = record.read_text(encoding="utf-8")
+    older = json.loads(kept)
+    if revision is None:
+        del older["settings"]["aligner"]  # recorded before the revision was
+    else:
+        older["settings"]["aligner"] = revision
+    record.write_text(json.dumps(older), encoding="utf-8")
+    before = files_of(built / "corpus")
+    try:
+        result = CliRunner().invoke(app, ["build", str(built / "new"), "--into", str(built / "corpus"), "--work", str(built / "work"),
+                                          "--english-from", "reference", "--cache-dir", str(built / "cache"), "-q"])
+    finally:
+        record.write_text(kept, encoding="utf-8")  # the built corpus serves the module's other tests
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and f"by another version of the aligner (revision {revision or 1}, this one" in said, result.output
+    assert "rebuild it with -o" in said and files_of(built / "corpus") == before
 
 
 def test_a_killed_update_leaves_the_old_corpus_and_work_folder(built, monkeypatch):

@@ -67,6 +67,8 @@ FOLDERS_WITH_REFERENCES = [
     # (why, references each folder holds (article prefixes), exit code, output says)
     ("each folder's references are merged", {"a": ("000", "002"), "b": ("001",)}, 0, "events 1, articles 5"),
     ("an article with references in two folders", {"a": ("000", "001"), "b": ("001",)}, 1, "also has references in"),
+    ("a Polish article without its references", {"a": ("000",), "b": ()}, 1,
+     "have no English reference in"),
 ]
 
 
@@ -80,3 +82,19 @@ def test_english_from_each_input_folders_references(seeds_dir, tmp_path, why, re
     assert says in " ".join(result.output.split())
     if code == 0:
         assert all(s.english for s in read_segments(tmp_path / "work" / "translated.jsonl")), "every segment has its English"
+
+
+def test_references_under_a_misspelt_article_name_are_named_with_their_file(seeds_dir, tmp_path):
+    """The build stops before aligning, on one line that names the references file and the article no input has."""
+    import shutil
+
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    references = tmp_path / "seeds" / "references" / "references.jsonl"
+    references.write_text(references.read_text(encoding="utf-8").replace('"001_baf90a9d2919649a"', '"001_baf90a9d2919649"'),
+                          encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(tmp_path / "seeds"), "-o", str(tmp_path / "corpus"), "--work", str(tmp_path / "work"),
+                                      "--english-from", "reference", "--cache-dir", str(tmp_path / "cache"), "-q"], terminal_width=400)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and said.startswith("error:") and "Traceback" not in said, result.output
+    assert str(references) in said and "(first: 001_baf90a9d2919649a:" in said and "no input has: '001_baf90a9d2919649'" in said
+    assert not (tmp_path / "corpus").exists()

@@ -51,7 +51,7 @@ def align_command(
     on: Optional[On] = typer.Option(None, help="both: the English and the original texts as evidence (default); english: the translations only; original: the source texts only (use a multilingual --embedder)."),
     embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the English (of the originals with --on original): KIND:MODEL or a sentence-transformers name or folder (default: bert:sentence-transformers/all-MiniLM-L6-v2, bundled offline)."),
     multilingual_embedder: Optional[str] = typer.Option(None, metavar="MODEL", help="Embedder of the original texts with --on both (default: use:multilingual-v3)."),
-    threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs)."),
+    threshold: Optional[float] = typer.Option(None, metavar="SCORE", help="Lowest combined score a pair may have (default: configs); inside a fact, alignment.fact_coherence."),
     device: Optional[str] = typer.Option(None, metavar="DEVICE", help="Device for the embedder (default: CUDA when present)."),
     cache_dir: Optional[Path] = typer.Option(None, metavar="FOLDER", help="Embedding cache folder (default: the user cache dir)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the embedding cache."),

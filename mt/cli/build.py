@@ -88,7 +88,8 @@ def build_command(
     quiet_transformers()
     quiet_datasets()
     on_stage = (lambda name: None) if quiet else console.rule
-    with user_errors(), _references_hint(inputs if english_from == EnglishFrom.model else []):
+    # --into keeps the corpus's own english_from, so the way out there is a rebuild, not this hint
+    with user_errors(), _references_hint(inputs if english_from == EnglishFrom.model and into is None else []):
         if into is not None:
             output = into
             report = incremental.add_to_corpus(inputs, into, work, config=settings, options=options, progress=progress_bars(quiet),
@@ -102,7 +103,9 @@ def build_command(
     for note in getattr(report.translation, "notes", []):
         warn(escape(note))
     if not quiet:
-        print_segmentation(report.segmentation, f"{len(report.segmentation.segments)} segments -> {work / 'segments.jsonl'}")
+        segmented = len(report.segmentation.segments)
+        print_segmentation(report.segmentation, f"{segmented} new segments -> {work / 'segments.jsonl'} ({report.counts['segments']} in all)"
+                           if into is not None else f"{segmented} segments -> {work / 'segments.jsonl'}")
         if english_from == EnglishFrom.reference:
             report_references(report.translation, quiet)
         else:

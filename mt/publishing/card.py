@@ -175,6 +175,7 @@ def event_table(events: Sequence[Mapping[str, Any]], english: Mapping[str, str] 
 
 
 def _titled(event: Mapping[str, Any], english: Mapping[str, str]) -> str:
+    """An event's title for the card's table, with its English after it where the title is in another language."""
     title = event["title"] or "untitled"
     return f"{title} (English: {english[event['event_id']]})" if event["event_id"] in english else title
 

@@ -20,6 +20,15 @@ def article_headlines(tables: Tables) -> dict[str, str]:
     return headlines((row["article"], row["kind"], row["text"]) for row in tables["segments"])
 
 
+def headline_rows(tables: Tables) -> dict[str, Mapping[str, Any]]:
+    """Each article's first headline row (`article_headlines`, with its English and the rest of the row)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for row in tables["segments"]:
+        if row["kind"] == "headline":
+            found.setdefault(row["article"], row)
+    return found
+
+
 def english_title(event: Mapping[str, Any], headline: Mapping[str, Any]) -> str | None:
     """The English of an event's title where the title is its central article's headline (`headline`) in another
     language, so that a reader of the report and of the card can tell what the story is; else None."""
@@ -29,10 +38,7 @@ def english_title(event: Mapping[str, Any], headline: Mapping[str, Any]) -> str 
 
 def english_titles(tables: Tables) -> dict[str, str]:
     """`english_title` of every event that has one, by event id."""
-    first: dict[str, Mapping[str, Any]] = {}
-    for row in tables["segments"]:
-        if row["kind"] == "headline":
-            first.setdefault(row["article"], row)
+    first = headline_rows(tables)
     found = {e["event_id"]: english_title(e, first.get(e.get("central_article") or "", {})) for e in tables["events"]}
     return {event_id: english for event_id, english in found.items() if english}
 

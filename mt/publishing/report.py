@@ -39,7 +39,7 @@ from mt.languages import language_name
 from mt.publishing.configurations import CONFIGURATIONS
 from mt.publishing.errors import ReportError
 from mt.publishing.layout import DATA_FILE, PRETTY_NAME, REPORT_FILE
-from mt.publishing.notes import alignment_notes, article_headlines, article_labels, english_title
+from mt.publishing.notes import alignment_notes, article_headlines, article_labels, english_title, headline_rows
 from mt.records import UNKNOWN, event_id_for, stand_in
 
 
@@ -120,14 +120,12 @@ def report_context(tables: dict[str, list[dict[str, Any]]], kinds: Sequence[str]
         facts.setdefault(event_id, []).append(fact)
     paired = {i for pair in tables["pairs"] for i in pair["ids_a"] + pair["ids_b"]}
     alone: dict[str, list[dict[str, Any]]] = {}
-    first_headline: dict[str, dict[str, Any]] = {}
+    first_headline = headline_rows(tables)
     segments: Counter[str] = Counter()
     for segment in tables["segments"]:
         segments[segment["article"]] += 1
         if segment["kind"] in kinds and segment["id"] not in paired:
             alone.setdefault(segment["article"], []).append(segment)
-        if segment["kind"] == "headline":
-            first_headline.setdefault(segment["article"], segment)
     pairs = Counter(event_of.get(pair["article_a"]) for pair in tables["pairs"])
     sections = []
     files = page_files([event["event_id"] for event in events])

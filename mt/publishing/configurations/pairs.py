@@ -18,7 +18,7 @@ CONFIGURATION = Configuration(
         f"- `pairs` (default, {rows} rows): two segments from different articles that report the same fact, "
         "with the outlets, the original texts, their English, the combined `score` and each signal "
         f"({', '.join(f'`{name}`' for name in signal_names())}), and the `fact_id` they belong to (null for a pair too weak "
-        "to stand as a fact of its own). Every two members of a fact from different articles are a pair: such a pair needs "
+        "to stand as a fact of its own). Two members of a fact from different articles are a pair where they reach "
         "the fact coherence, not the threshold. `ids_a`/`ids_b` hold two ids where a fact is split over two adjacent sentences."),
     records=lambda corpus: sorted(corpus.pairs, key=lambda p: (p.id_a, p.id_b)),
     columns=(
