@@ -220,6 +220,8 @@ class CountedThing:
     state: str | None = None
     state_words: str = ""
     """The state and the few words after it, for the groups' phrases ("lost their lives")."""
+    place: str | None = None
+    """Where the counted things go or come from, when a name says it ("to Frankfurt", "from Spain"): a part."""
 
 
 def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str | None, str | None]:
@@ -240,6 +242,10 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     else:
         joined = [w.lower().replace("-", "") for w in thing.noun[:-1]] + [(thing.head or "").lower().replace("-", "")]
         noun_key, noun_said = "".join(joined), " ".join(thing.noun).lower()
+        named = [m for m in thing.modifiers if m[:1].isupper()]
+        if named or thing.place:  # "600 Spanish tourists" are not "200 Russian tourists", "3 flights to Frankfurt" not all
+            noun_key += "(" + "-".join(w.lower() for w in [*named, *(thing.place or "").split()]) + ")"
+            noun_said = " ".join([*named, noun_said, *([thing.place] if thing.place else [])])
     state_key = state_group or (state.lower() if state and noun_key is None else None)
     parts = [part for part in (noun_key, state_key) if part]
     said = [part for part in (noun_said, state_key) if part]
@@ -376,6 +382,8 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
         k += 1
         if _plural(lower) or len(phrase) == 3:
             break
+    ahead = words[k:k + 2]
+    place = " ".join(ahead) if len(ahead) == 2 and ahead[0].lower() in DIRECTIONS and ahead[1][0].isupper() else None
     if state is None:
         rest = words[k:]
         while rest and (rest[0].lower() in AUXILIARIES or (rest[0].lower() in REPORTED and len(rest) > 1)):
@@ -393,7 +401,7 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
         return CountedThing(state=state, state_words=said)
     compound = [w for w in phrase[:-1] if not (w[0].isupper() or w.lower().endswith(ADJECTIVE_ENDINGS))]
     modifiers = leading + [w for w in phrase[:-1] if w not in compound]
-    return CountedThing(tuple(compound) + (phrase[-1],), _singular(phrase[-1]), tuple(modifiers), state, said)
+    return CountedThing(tuple(compound) + (phrase[-1],), _singular(phrase[-1]), tuple(modifiers), state, said, place)
 
 
 def _plural(word: str) -> bool:
@@ -491,6 +499,9 @@ MEASURED_UNITS = {"percentage": "percent", "count": "times"}
 PER_TIME = frozenset("second minute hour day week month year".split())
 """Units of time after "per": a speed or a rate in time ("8 miles per second"), not an amount of its numerator."""
 
+
+DIRECTIONS = frozenset({"to", "from"})
+"""Words that, before a name, make what is counted a part: "three flights to Frankfurt" of "250 flights"."""
 
 POWERS = frozenset({"square", "cubic"})
 """Words that make a length an area or a volume: "80 million cubic metres" is not "a 45-metre dam"."""

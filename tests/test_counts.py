@@ -222,3 +222,23 @@ def test_ranges_and_multipliers_disagree_through_the_facts():
 def test_different_things_in_one_fact_are_not_compared():
     [fact] = facts_of({"a": "600 firefighters and 40 fire engines were sent.", "b": "700 soldiers and 40 fire engines were sent."})
     assert {d.quantity for d in fact.disagreements} == set()
+
+
+PARTS = [
+    # (two outlets in one fact, the disagreements compared: what is counted and each side's words)
+    ({"a": "About 250 flights were cancelled.", "b": "Three flights to Frankfurt and Munich were also cancelled."}, []),
+    ({"a": "12 flights to Poland were cancelled.", "b": "Three flights to Frankfurt were cancelled."}, []),
+    ({"a": "About 600 Spanish tourists were evacuated.", "b": "About 200 Russian tourists were evacuated."}, []),
+    ({"a": "About 600 Spanish tourists were evacuated.", "b": "Some 650 Spanish tourists were evacuated."},
+     [("Spanish tourists", {"a": "About 600", "b": "Some 650"})]),
+    ({"a": "More than 2,600 Russian soldiers arrived.", "b": "Officially, 3,600 troops were deployed."},
+     [("troops", {"a": "More than 2,600", "b": "3,600"})]),
+]
+
+
+@pytest.mark.parametrize("texts, compared", PARTS)
+def test_a_part_named_by_a_name_is_not_compared_with_the_whole_or_another_part(texts, compared):
+    """"Three flights to Frankfurt" are not all the flights, nor "600 Spanish tourists" the Russian ones; a synonym
+    group ("soldiers" = "troops") stays one thing whatever its names."""
+    [fact] = facts_of(texts)
+    assert [(d.quantity, d.values) for d in fact.disagreements] == compared
