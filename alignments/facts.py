@@ -28,7 +28,7 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.numbers import NumberMention, can_all_be_true, find_numbers
+from alignments.numbers import NumberMention, can_all_be_true, find_numbers, superseded
 from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
@@ -164,8 +164,9 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
                     said[m.quantity].append(m.counted or m.quantity)
     same = _same_things(said, frozenset(quantities))
     counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
+    earlier = {i for i in group.ids() if superseded(by_id[i].english or by_id[i].text)}
     for count in counts:
-        if count.counts:
+        if count.counts and count.segment not in earlier:
             counted[same[count.counts]].setdefault(count.article, []).append(count)
     disagreements = []
     for quantity, per_article in sorted(counted.items()):

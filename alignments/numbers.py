@@ -149,6 +149,17 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
     return list(_find_numbers(text, groups, lang, parser or default_parser()))
 
 
+EARLIER = re.compile(r"\b(?:earlier|initially|previously|at first)\b", re.IGNORECASE)
+PAST_PERFECT = re.compile(r"\bhad (?:been )?(?:\w+ly )?(?:\w+ed|put|said|given|told|shown)\b", re.IGNORECASE)
+
+
+def superseded(text: str) -> bool:
+    """Whether an English sentence gives figures a live report has since replaced: "Earlier on Wednesday, officials
+    had put the number of dead at 11" (a time before now and the past perfect). Its counts still say what it is
+    about (they pair it), but are not set against today's figures as a disagreement."""
+    return bool(EARLIER.search(text) and PAST_PERFECT.search(text))
+
+
 @lru_cache(maxsize=1)
 def default_parser() -> str:
     """spaCy where its English model is installed (the `counts` extra), else the rules."""

@@ -242,3 +242,23 @@ def test_a_part_named_by_a_name_is_not_compared_with_the_whole_or_another_part(t
     group ("soldiers" = "troops") stays one thing whatever its names."""
     [fact] = facts_of(texts)
     assert [(d.quantity, d.values) for d in fact.disagreements] == compared
+
+
+EARLIER_FIGURES = [
+    # (two outlets in one fact, the disagreements compared)
+    ({"a": "At least 17 people were killed.", "b": "Earlier on Wednesday, officials had put the number of dead at 11."}, []),
+    ({"a": "At least 17 people were killed.", "b": "Officials had initially reported 11 dead."}, []),
+    ({"a": "At least 17 people were killed.", "b": "Officials said 11 people were killed."},
+     [("killed", {"a": "At least 17", "b": "11"})]),
+    ({"a": "At least 17 people were killed.", "b": "Earlier this year, 50 people died in a similar accident."},
+     [("killed", {"a": "At least 17", "b": "50"})]),
+]
+
+
+@pytest.mark.parametrize("texts, compared", EARLIER_FIGURES)
+def test_a_figure_a_live_report_has_replaced_is_not_a_disagreement(texts, compared):
+    """"Earlier, officials had put the number of dead at 11" (a time before now and the past perfect) is history, not a
+    claim against today's 17; its count stays on the fact (it still says what the sentence is about)."""
+    [fact] = facts_of(texts)
+    assert [(d.quantity, d.values) for d in fact.disagreements] == compared
+    assert {c.counts for c in fact.counts} == {"killed"}
