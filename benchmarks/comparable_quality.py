@@ -225,8 +225,8 @@ FLOORS = ROOT / "benchmarks" / "quality_floors.json"
 
 
 def gate_figures(figures: dict[str, Any]) -> dict[str, dict[str, float | int | None]]:
-    """The figures the quality gate pins, by set: pairs F1, fact purity and disagreement recall where there is gold
-    for them; pairs and facts found on unrelated articles (each should be 0)."""
+    """The figures the quality gate pins, by set: pairs F1, fact purity and disagreement recall and precision where
+    there is gold for them; pairs and facts found on unrelated articles (each should be 0)."""
     found: dict[str, dict[str, float | int | None]] = {}
     for name, block in figures.items():
         if "skipped" in block:
@@ -239,7 +239,8 @@ def gate_figures(figures: dict[str, Any]) -> dict[str, dict[str, float | int | N
                 if pool in block:
                     pooled_ = block[pool]
                     found[key] = {"pairs_f1": pooled_["pairs_f1"], "purity": pooled_["purity"],
-                                  "disagreement_recall": pooled_["disagreement_recall"]}
+                                  "disagreement_recall": pooled_["disagreement_recall"],
+                                  "disagreement_precision": pooled_["disagreement_precision"]}
         elif name == "unrelated":
             found[name] = {"pairs": block["all"]["pairs"], "facts": block["all"]["facts"]}
     return found
