@@ -151,6 +151,7 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
     members = {article: list(unit) for article, unit in sorted(group.units.items())}
     digest = hashlib.sha1("|".join(sorted(group.ids())).encode()).hexdigest()[:12]
     counts: list[Count] = []
+    earlier: set[int] = set()  # the counts (by index) a live report has replaced (`superseded`): not compared
     said: dict[str, list[str]] = defaultdict(list)  # quantity -> the words each count names it by
     for article, ids in members.items():
         for i in ids:
@@ -158,15 +159,17 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
             # counts are read from the English wherever a segment has it (human or machine), whatever view aligned it
             text, lang = (segment.english, "en") if segment.english else (segment.text, segment.lang)
             found = known[i] if i in known else find_numbers(text, quantities, lang)
-            counts += [Count(article, i, m.value, m.text, m.qualifier, m.quantity) for m in found]
+            for m in found:
+                counts.append(Count(article, i, m.value, m.text, m.qualifier, m.quantity))
+                if lang == "en" and superseded(text, m.start, m.end):
+                    earlier.add(len(counts) - 1)
             for m in found:
                 if m.quantity:
                     said[m.quantity].append(m.counted or m.quantity)
     same = _same_things(said, frozenset(quantities))
     counted: dict[str, dict[str, list[Count]]] = defaultdict(dict)  # quantity -> article -> its counts
-    earlier = {i for i in group.ids() if superseded(by_id[i].english or by_id[i].text)}
-    for count in counts:
-        if count.counts and count.segment not in earlier:
+    for k, count in enumerate(counts):
+        if count.counts and k not in earlier:
             counted[same[count.counts]].setdefault(count.article, []).append(count)
     disagreements = []
     for quantity, per_article in sorted(counted.items()):

@@ -150,14 +150,21 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
 
 
 EARLIER = re.compile(r"\b(?:earlier|initially|previously|at first)\b", re.IGNORECASE)
-PAST_PERFECT = re.compile(r"\bhad (?:been )?(?:\w+ly )?(?:\w+ed|put|said|given|told|shown)\b", re.IGNORECASE)
+PAST_PERFECT = re.compile(r"\bhad (?:been )?(?:\w+ly )?(?:\w+ed|put|said|given|told|shown|stood|been)\b", re.IGNORECASE)
+CLAUSE_ENDS = ",;:()"
 
 
-def superseded(text: str) -> bool:
-    """Whether an English sentence gives figures a live report has since replaced: "Earlier on Wednesday, officials
-    had put the number of dead at 11" (a time before now and the past perfect). Its counts still say what it is
-    about (they pair it), but are not set against today's figures as a disagreement."""
-    return bool(EARLIER.search(text) and PAST_PERFECT.search(text))
+def superseded(text: str, start: int, end: int) -> bool:
+    """Whether the count at `start`-`end` of an English sentence is a figure a live report has since replaced: the
+    sentence speaks of a time before now and the count's own clause is in the past perfect ("Earlier on Wednesday,
+    officials had put the number of dead at 11"; in "the toll, which had stood at 11 earlier, has risen to 19" the
+    11, not the 19). Such a count still says what the sentence is about (it pairs it), but is not set against
+    today's figures as a disagreement."""
+    if not EARLIER.search(text):
+        return False
+    clause_start = max(text.rfind(mark, 0, start) for mark in CLAUSE_ENDS) + 1
+    clause_end = min((found for found in (text.find(mark, end) for mark in CLAUSE_ENDS) if found >= 0), default=len(text))
+    return bool(PAST_PERFECT.search(text, clause_start, clause_end))
 
 
 @lru_cache(maxsize=1)

@@ -252,6 +252,8 @@ EARLIER_FIGURES = [
      [("killed", {"a": "At least 17", "b": "11"})]),
     ({"a": "At least 17 people were killed.", "b": "Earlier this year, 50 people died in a similar accident."},
      [("killed", {"a": "At least 17", "b": "50"})]),
+    ({"a": "At least 17 people were killed.", "b": "Earlier, officials had said 11 had died; now 19 people were killed."},
+     [("killed", {"a": "At least 17", "b": "19"})]),
 ]
 
 
