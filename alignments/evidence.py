@@ -18,7 +18,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from sacrebleu.metrics import CHRF
 
-from alignments.numbers import UNSAID, NumberMention, find_numbers
+from alignments.numbers import UNSAID, NumberMention, find_numbers, whole
 
 NAME_MATCH = 80
 """rapidfuzz ratio (0-100) above which two folded names count as the same."""
@@ -112,7 +112,7 @@ class QuantityAgreement:
     def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]],
                  numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
         numbers = numbers if numbers is not None else [find_numbers(text, quantities) for text in texts]
-        self.counted = [frozenset(m.quantity for m in found if m.quantity and m.quantity != UNSAID) for found in numbers]
+        self.counted = [frozenset(whole(m.quantity) for m in found if m.quantity and m.quantity != UNSAID) for found in numbers]
 
     def counts(self, unit: Sequence[int]) -> frozenset[str]:
         """What a unit (indices of the texts it joins) counts."""

@@ -28,7 +28,7 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.numbers import NumberMention, can_all_be_true, find_numbers, superseded
+from alignments.numbers import NAME_PART, PART, NumberMention, can_all_be_true, find_numbers, superseded
 from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
@@ -186,18 +186,26 @@ def _same_things(said: Mapping[str, Sequence[str]], groups: frozenset[str] = fro
     """Each quantity key of one fact mapped to the key it is compared under: itself, or a shorter key it ends
     with ("policeofficer" counts officers: "16 police officers" and "12 officers" in one fact are compared), or
     what happened alone ("9 passengers killed" and "at least 11 people were killed": killed). A configured group
-    stays apart ("16 police officers killed" is not all the dead): outlets report it separately."""
-    keys = sorted(said, key=len)
+    stays apart ("16 police officers killed" is not all the dead): outlets report it separately. A name part
+    ("600 Spanish tourists") is the whole ("650 tourists") unless the fact names another part of it ("200 Russian
+    tourists"), and then each part, and the whole, stand apart; a place ("three flights to Frankfurt") always does."""
+    named: dict[str, set[str]] = defaultdict(set)  # the key without its name part -> the name parts said of it
+    for key in said:
+        named[NAME_PART.sub("", key)].add(key)
+    plain = {key: NAME_PART.sub("", key) if len(named[NAME_PART.sub("", key)] - {NAME_PART.sub("", key)}) <= 1 else key
+             for key in said}
+    keys = sorted(set(plain.values()), key=len)
     same = {}
     for key in keys:
         shorter = [k for k in keys if len(k) < len(key) and len(k) >= 4 and " " not in key + k and key.endswith(k)]
         noun, _, state = key.partition(" ")
-        if not shorter and state in same and noun not in groups:
+        if not shorter and state in same and noun not in groups and not PART.search(noun):
             shorter = [state]
         same[key] = same[shorter[0]] if shorter else key
-    return same
+    return {key: same[plain[key]] for key in said}
 
 
 def _for_a_reader(names: Sequence[str]) -> str:
-    """The words most counts name a quantity by ("firefighters" over "fire fighters"; the first on a tie)."""
-    return max(dict.fromkeys(names), key=names.count)
+    """The words most counts name a quantity by ("firefighters" over "fire fighters"); on a tie the whole before a
+    named part ("civilians killed" over "Palestinian civilians killed"), then the first."""
+    return max(dict.fromkeys(names), key=lambda name: (names.count(name), not any(w[:1].isupper() for w in name.split())))

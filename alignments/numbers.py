@@ -150,21 +150,24 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
 
 
 EARLIER = re.compile(r"\b(?:earlier|initially|previously|at first)\b", re.IGNORECASE)
-PAST_PERFECT = re.compile(r"\bhad (?:been )?(?:\w+ly )?(?:\w+ed|put|said|given|told|shown|stood|been)\b", re.IGNORECASE)
+OPENING_EARLIER = re.compile(r"\s*(?:earlier|initially|previously|at first)\b", re.IGNORECASE)
+STATED_EARLIER = re.compile(r"\bhad (?:\w+ly )?(?:put|said|reported|estimated|given|stood|counted|recorded|announced|"
+                            r"confirmed|registered|listed|cited|numbered|been put|been given|been estimated|been reported)\b",
+                            re.IGNORECASE)
 CLAUSE_ENDS = ",;:()"
 
 
 def superseded(text: str, start: int, end: int) -> bool:
-    """Whether the count at `start`-`end` of an English sentence is a figure a live report has since replaced: the
-    sentence speaks of a time before now and the count's own clause is in the past perfect ("Earlier on Wednesday,
-    officials had put the number of dead at 11"; in "the toll, which had stood at 11 earlier, has risen to 19" the
-    11, not the 19). Such a count still says what the sentence is about (it pairs it), but is not set against
-    today's figures as a disagreement."""
-    if not EARLIER.search(text):
-        return False
+    """Whether the count at `start`-`end` of an English sentence is a figure a live report has since replaced: its
+    own clause states a figure in the past perfect ("had put", "had reported", "had stood"), and speaks of a time
+    before now, or the sentence opens with one ("Earlier on Wednesday, officials had put the number of dead at 11";
+    in "the toll, which had stood at 11 earlier, has risen to 19" the 11, not the 19). What happened in the past
+    perfect ("19 people had been killed earlier") is not a figure stated: it stays. Such a count still says what
+    the sentence is about (it pairs it), but is not set against today's figures as a disagreement."""
     clause_start = max(text.rfind(mark, 0, start) for mark in CLAUSE_ENDS) + 1
     clause_end = min((found for found in (text.find(mark, end) for mark in CLAUSE_ENDS) if found >= 0), default=len(text))
-    return bool(PAST_PERFECT.search(text, clause_start, clause_end))
+    clause = text[clause_start:clause_end]
+    return bool(STATED_EARLIER.search(clause) and (EARLIER.search(clause) or OPENING_EARLIER.match(text)))
 
 
 @lru_cache(maxsize=1)
@@ -260,10 +263,12 @@ def _key(thing: CountedThing, groups: tuple[tuple[str, tuple[str, ...]], ...]) -
     else:
         joined = [w.lower().replace("-", "") for w in thing.noun[:-1]] + [(thing.head or "").lower().replace("-", "")]
         noun_key, noun_said = "".join(joined), " ".join(thing.noun).lower()
-        named = [m for m in thing.modifiers if m[:1].isupper()]
-        if named or thing.place:  # "600 Spanish tourists" are not "200 Russian tourists", "3 flights to Frankfurt" not all
-            noun_key += "(" + "-".join(w.lower() for w in [*named, *(thing.place or "").split()]) + ")"
-            noun_said = " ".join([*named, noun_said, *([thing.place] if thing.place else [])])
+        named = [m for m in thing.modifiers if m[:1].isupper() and not m.isupper()]  # "Spanish", not "UN" or a title
+        if named:  # "600 Spanish tourists": the same tourists as "650 tourists", not "200 Russian tourists" (facts.py)
+            noun_key += "(" + "-".join(w.lower() for w in named) + ")"
+        if thing.place:  # "three flights to Frankfurt" are not "about 250 flights"
+            noun_key += "[" + thing.place.lower().replace(" ", "-") + "]"
+        noun_said = " ".join([*named, noun_said, *([thing.place] if thing.place else [])])
     state_key = state_group or (state.lower() if state and noun_key is None else None)
     parts = [part for part in (noun_key, state_key) if part]
     said = [part for part in (noun_said, state_key) if part]
@@ -366,8 +371,10 @@ def _thing_of(noun, state) -> CountedThing:
     compounds = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "NOUN" and not c.is_title]
     modifiers = [c.text for c in noun.lefts if c not in compounds and c.dep_ in ("amod", "compound")]
     head = noun.lemma_ if noun.pos_ != "PROPN" else noun.text
+    direction = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ in DIRECTIONS), None)
+    place = _place([t.text for t in direction.subtree]) if direction is not None else None  # "flights to Frankfurt"
     return CountedThing(tuple(c.text for c in compounds) + (noun.text,), _singular(head), tuple(modifiers),
-                        state.text if state is not None else None, said)
+                        state.text if state is not None else None, said, place)
 
 
 WORDS = re.compile(r"[A-Za-z][\w'’-]*|[^\w\s]")
@@ -400,10 +407,9 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
         k += 1
         if _plural(lower) or len(phrase) == 3:
             break
-    ahead = words[k:k + 2]
-    place = " ".join(ahead) if len(ahead) == 2 and ahead[0].lower() in DIRECTIONS and ahead[1][0].isupper() else None
+    place = _place(words[k:])
     if state is None:
-        rest = words[k:]
+        rest = words[k + len(place.split()) if place else k:]
         while rest and (rest[0].lower() in AUXILIARIES or (rest[0].lower() in REPORTED and len(rest) > 1)):
             rest = rest[1:]
         if rest and (rest[0].lower().endswith("ed") or rest[0].lower() in IRREGULAR_STATES):
@@ -420,6 +426,20 @@ def _ruled_thing(text: str, start: int, end: int, singular: bool = False) -> Cou
     compound = [w for w in phrase[:-1] if not (w[0].isupper() or w.lower().endswith(ADJECTIVE_ENDINGS))]
     modifiers = leading + [w for w in phrase[:-1] if w not in compound]
     return CountedThing(tuple(compound) + (phrase[-1],), _singular(phrase[-1]), tuple(modifiers), state, said, place)
+
+
+def _place(words: Sequence[str]) -> str | None:
+    """ "to Frankfurt", "from The Hague" (as "from Hague"), "to New York": a direction and the capitalised words of a
+    name after it, at the start of `words`; not a day or a month ("from Monday")."""
+    if len(words) < 2 or words[0].lower() not in DIRECTIONS:
+        return None
+    name = list(words[2:]) if words[1] == "The" else list(words[1:])
+    taken = []
+    for word in name[:4]:
+        if not word[:1].isupper() or word.lower() in MONTH_WORDS or word.lower() in WEEKDAYS:
+            break
+        taken.append(word)
+    return " ".join([words[0].lower(), *taken]) if taken else None
 
 
 def _plural(word: str) -> bool:
@@ -520,6 +540,18 @@ PER_TIME = frozenset("second minute hour day week month year".split())
 
 DIRECTIONS = frozenset({"to", "from"})
 """Words that, before a name, make what is counted a part: "three flights to Frankfurt" of "250 flights"."""
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+PART = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+"""The name part and the place of a counted thing's key: "tourist(spanish)", "flight[to-frankfurt]"."""
+NAME_PART = re.compile(r"\([^()]*\)")
+
+
+def whole(key: str) -> str:
+    """A key without its name part or place ("tourist(spanish) killed": "tourist killed"): what pairs two sentences
+    as counting the same thing, whether or not both name the part."""
+    return PART.sub("", key)
+
 
 POWERS = frozenset({"square", "cubic"})
 """Words that make a length an area or a volume: "80 million cubic metres" is not "a 45-metre dam"."""
