@@ -189,11 +189,12 @@ def _same_things(said: Mapping[str, Sequence[str]], groups: frozenset[str] = fro
     stays apart ("16 police officers killed" is not all the dead): outlets report it separately. A name part
     ("600 Spanish tourists") is the whole ("650 tourists") unless the fact names another part of it ("200 Russian
     tourists"), and then each part, and the whole, stand apart; a place ("three flights to Frankfurt") always does."""
+    base = {key: NAME_PART.sub("", key) for key in said}
     named: dict[str, set[str]] = defaultdict(set)  # the key without its name part -> the name parts said of it
     for key in said:
-        named[NAME_PART.sub("", key)].add(key)
-    plain = {key: NAME_PART.sub("", key) if len(named[NAME_PART.sub("", key)] - {NAME_PART.sub("", key)}) <= 1 else key
-             for key in said}
+        if key != base[key]:
+            named[base[key]].add(key)
+    plain = {key: base[key] if len(named[base[key]]) <= 1 else key for key in said}
     keys = sorted(set(plain.values()), key=len)
     same = {}
     for key in keys:

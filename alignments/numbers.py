@@ -545,6 +545,7 @@ WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".
 PART = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 """The name part and the place of a counted thing's key: "tourist(spanish)", "flight[to-frankfurt]"."""
 NAME_PART = re.compile(r"\([^()]*\)")
+"""The name part alone: a one-sided one is still the whole (alignments/facts.py `_same_things`)."""
 
 
 def whole(key: str) -> str:
@@ -563,9 +564,9 @@ ampere-turn): the amount is read again without it."""
 
 def _unit_key(unit: str, unnamed_rate: bool) -> str:
     """What an amount measures, by its unit's last word ("United States dollar": dollar; "cubic metre" keeps its
-    power, `POWERS`). A rate in time keeps both
-    sides ("mile per hour"), so a speed is never compared with a distance; another rate quantulum3 has no name for
-    measures its numerator ("250 litres per square metre" and "200 litres of rain per square metre": litres)."""
+    power, `POWERS`). A rate in time keeps both sides ("mile per hour"), so a speed is never compared with a
+    distance; another rate quantulum3 has no name for measures its numerator ("250 litres per square metre" and
+    "200 litres of rain per square metre": litres)."""
     numerator, _, denominator = unit.partition(" per ")
     head = _last_word(numerator)
     if not denominator:
