@@ -122,7 +122,7 @@ STOP = frozenset(
 )
 """Words that end the noun phrase after a number."""
 AUXILIARIES = frozenset("is are was were be been being has have had will would could should may might reportedly "
-                        "also already still now officially allegedly".split())
+                        "also already still now officially allegedly remain remains remained".split())
 REPORTED = frozenset("confirmed reported feared presumed believed found".split())
 """Words between a count and what happened to it that say who knows it: "four miners were confirmed dead",
 "30 are feared dead", "two workers were reported injured": the state is the word after them."""

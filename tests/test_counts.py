@@ -104,6 +104,8 @@ TABLE = [
     ("Rescuers are still looking for 38 missing persons.", [(38, "missing", None)]),
     ("The company employs 500 skilled people.", [(500, "people", None)]),
     ("Three people were taken to hospital.", [(3, "hospitalized", None)]),
+    ("Four miners died and 23 others remain trapped.", [(4, "miners killed", None), (23, "trapped", None)]),
+    ("25 miners are still trapped underground.", [(25, "miners trapped", None)]),
     # Not an amount: "-high" after a bare number
     ("The 12-high stack fell.", []),
     # "La empresa perdió 2,5 millones de euros."
