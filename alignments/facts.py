@@ -28,7 +28,7 @@ import hashlib
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
-from alignments.numbers import NAME_PART, PART, NumberMention, can_all_be_true, find_numbers, superseded
+from alignments.numbers import NumberMention, can_all_be_true, find_numbers, superseded, unnamed, whole
 from mt.records import Count, Disagreement, Fact, Pair, Segment
 
 
@@ -189,7 +189,7 @@ def _same_things(said: Mapping[str, Sequence[str]], groups: frozenset[str] = fro
     stays apart ("16 police officers killed" is not all the dead): outlets report it separately. A name part
     ("600 Spanish tourists") is the whole ("650 tourists") unless the fact names another part of it ("200 Russian
     tourists"), and then each part, and the whole, stand apart; a place ("three flights to Frankfurt") always does."""
-    base = {key: NAME_PART.sub("", key) for key in said}
+    base = {key: unnamed(key) for key in said}
     named: dict[str, set[str]] = defaultdict(set)  # the key without its name part -> the name parts said of it
     for key in said:
         if key != base[key]:
@@ -200,7 +200,7 @@ def _same_things(said: Mapping[str, Sequence[str]], groups: frozenset[str] = fro
     for key in keys:
         shorter = [k for k in keys if len(k) < len(key) and len(k) >= 4 and " " not in key + k and key.endswith(k)]
         noun, _, state = key.partition(" ")
-        if not shorter and state in same and noun not in groups and not PART.search(noun):
+        if not shorter and state in same and noun not in groups and whole(noun) == noun:
             shorter = [state]
         same[key] = same[shorter[0]] if shorter else key
     return {key: same[plain[key]] for key in said}

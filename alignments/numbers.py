@@ -164,6 +164,8 @@ def superseded(text: str, start: int, end: int) -> bool:
     in "the toll, which had stood at 11 earlier, has risen to 19" the 11, not the 19). What happened in the past
     perfect ("19 people had been killed earlier") is not a figure stated: it stays. Such a count still says what
     the sentence is about (it pairs it), but is not set against today's figures as a disagreement."""
+    if not EARLIER.search(text):  # the common case, before any clause is cut
+        return False
     clause_start = max(text.rfind(mark, 0, start) for mark in CLAUSE_ENDS) + 1
     clause_end = min((found for found in (text.find(mark, end) for mark in CLAUSE_ENDS) if found >= 0), default=len(text))
     clause = text[clause_start:clause_end]
@@ -552,6 +554,11 @@ def whole(key: str) -> str:
     """A key without its name part or place ("tourist(spanish) killed": "tourist killed"): what pairs two sentences
     as counting the same thing, whether or not both name the part."""
     return PART.sub("", key)
+
+
+def unnamed(key: str) -> str:
+    """A key without its name part, its place kept ("tourist(spanish)": "tourist"; "flight[to-frankfurt]" stays)."""
+    return NAME_PART.sub("", key)
 
 
 POWERS = frozenset({"square", "cubic"})
