@@ -48,7 +48,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
         read_on = "original" if settings.on == "original" else "english"  # counts are read from the English with `both`
         facts = [] if scorer is None else group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence,
                                                       settings.quantities, read_on, settings.fact_alone_score,
-                                                      scorer.context.numbers)
+                                                      scorer.context.numbers, settings.counts_parser)
         if scorer is not None:  # best first; a tie keeps the linked pair ahead (a stable sort)
             pairs = sorted(pairs + pairs_within_facts(facts, pairs, chosen, scorer, settings.fact_coherence),
                            key=lambda pair: -pair.score)
@@ -76,7 +76,7 @@ def _align_parallel(segments: Sequence[Segment], settings: AlignmentSettings, em
                 ids_a, ids_b = [side_a[i].id for i in source], [side_b[j].id for j in target]
                 pairs.append(Pair(ids_a[0], ids_b[0], article_a, article_b, ids_a, ids_b, round(score, 4), {"cosine": round(score, 4)}))
     facts = group_facts(pairs, chosen, None, settings.fact_coherence, settings.quantities,
-                        "original" if settings.on == "original" else "english")
+                        "original" if settings.on == "original" else "english", parser=settings.counts_parser)
     return AlignmentResult(pairs, facts, links, chosen)
 
 

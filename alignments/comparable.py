@@ -29,6 +29,7 @@ import numpy as np
 from alignments.context import SignalContext, Similarity, Unit, Views
 from alignments.embeddings import Embedder
 from alignments.evidence import QuantityAgreement
+from alignments.numbers import check_parser
 from alignments.settings import AlignmentSettings
 from alignments.signals import SIGNALS, check_weights, weighted_signals
 from mt.errors import UserError
@@ -71,6 +72,9 @@ def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[
     Fewer than two articles among them is allowed: there is simply nothing to pair (see `can_pair`)."""
     if settings.on not in ON:
         raise AlignmentInputError(f"unknown alignment.on '{settings.on}' (choose from {', '.join(ON)})")
+    unusable = check_parser(settings.counts_parser)
+    if unusable:
+        raise AlignmentInputError(unusable)
     left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
     chosen = [s for s in segments if s.kind in settings.kinds and s.id not in left_out]
     if "english" in settings.views:

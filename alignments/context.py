@@ -123,5 +123,5 @@ class SignalContext:
         embed) for each of `settings.views`, `texts` then being what chrF, names and numbers read, in `languages`."""
         views = views or {settings.views[0]: (texts, vectors, embed)}
         similarity = Views({name: Similarity(v, articles, settings.neighbours, e, t) for name, (t, v, e) in views.items()})
-        numbers = [find_numbers(text, settings.quantities) for text in texts]
+        numbers = [find_numbers(text, settings.quantities, parser=settings.counts_parser) for text in texts]
         return cls(texts, settings, similarity, numbers, QuantityAgreement(texts, settings.quantities, numbers), list(languages))

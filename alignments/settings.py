@@ -8,9 +8,10 @@ from typing import Any
 from mt.config import load_config
 
 
-ALIGNER_REVISION = 2
+ALIGNER_REVISION = 3
 """What `align` gives for the same segments and settings, as a number: raise it with every change that alters pairs,
-facts or counts (2: pairs within facts and the number readings of 2026-12-01). `mt build` records it, and `--into`
+facts or counts (2: pairs within facts and the number readings of 2026-12-01; 3: `counts_parser`, the rules by
+default even where spaCy is installed, and spaCy's readings mended). `mt build` records it, and `--into`
 refuses a corpus an older aligner made, whose untouched events would keep the old answers."""
 
 
@@ -65,6 +66,8 @@ class AlignmentSettings:
     parallel: dict[str, float] = configured("parallel")
     """--mode parallel: alignments.parallel.ParallelSettings fields."""
     quantities: dict[str, tuple[str, ...]] = configured("quantities")
+    counts_parser: str = configured("counts_parser")
+    """What finds the noun a number counts: `rules`, or `spacy` (the `counts` extra); see alignments/numbers.py."""
 
     @classmethod
     def values_from(cls, config: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,11 @@ Every row runs with the rules and, where the `counts` extra (spaCy's English pip
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from alignments import AlignmentInputError, align
 from alignments.facts import group_facts
 from alignments.numbers import _spacy_english, find_numbers
 from mt.config import load_config
@@ -106,6 +109,9 @@ TABLE = [
     ("Three people were taken to hospital.", [(3, "hospitalized", None)]),
     ("Four miners died and 23 others remain trapped.", [(4, "miners killed", None), (23, "trapped", None)]),
     ("25 miners are still trapped underground.", [(25, "miners trapped", None)]),
+    # A figure in a report of what officials had said (the facts tests set it aside as superseded)
+    ("Earlier on Wednesday, officials had put the number of dead at 11.", [(11, "killed", None)]),
+    ("Officials had initially reported 11 dead.", [(11, "killed", None)]),
     # Not an amount: "-high" after a bare number
     ("The 12-high stack fell.", []),
     # "La empresa perdió 2,5 millones de euros."
@@ -171,12 +177,12 @@ def segment(article: str, text: str) -> Segment:
     return Segment(f"{article}:0000", article, 0, "body", "en", text, 0, len(text), english=text)
 
 
-def facts_of(texts: dict[str, str], quantities=QUANTITIES):
+def facts_of(texts: dict[str, str], quantities=QUANTITIES, parser: str = "rules"):
     segments = [segment(a, t) for a, t in texts.items()]
     names = list(texts)
     pairs = [Pair(id_a=f"{a}:0000", id_b=f"{b}:0000", article_a=a, article_b=b, ids_a=[f"{a}:0000"], ids_b=[f"{b}:0000"],
                   score=2.0, signals={}) for a, b in zip(names, names[1:])]
-    return group_facts(pairs, segments, lambda i, j: 2.0, 1.2, quantities)
+    return group_facts(pairs, segments, lambda i, j: 2.0, 1.2, quantities, parser=parser)
 
 
 def test_three_outlets_disagree_on_firefighters_through_the_facts():
@@ -243,11 +249,12 @@ PARTS = [
 ]
 
 
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("texts, compared", PARTS)
-def test_a_part_named_by_a_name_is_not_compared_with_the_whole_or_another_part(texts, compared):
+def test_a_part_named_by_a_name_is_not_compared_with_the_whole_or_another_part(texts, compared, parser):
     """"Three flights to Frankfurt" are not all the flights, nor "600 Spanish tourists" the Russian ones; a synonym
     group ("soldiers" = "troops") stays one thing whatever its names."""
-    [fact] = facts_of(texts)
+    [fact] = facts_of(texts, parser=parser)
     assert [(d.quantity, d.values) for d in fact.disagreements] == compared
 
 
@@ -264,11 +271,26 @@ EARLIER_FIGURES = [
 ]
 
 
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("texts, compared", EARLIER_FIGURES)
-def test_a_figure_a_live_report_has_replaced_is_not_a_disagreement(texts, compared):
+def test_a_figure_a_live_report_has_replaced_is_not_a_disagreement(texts, compared, parser):
     """"Earlier, officials had put the number of dead at 11" (a figure stated in the past perfect, before now) is
     history, not a claim against today's 17; its count stays on the fact (it still says what the sentence is about).
     What happened in the past perfect ("had been killed earlier") is today's figure."""
-    [fact] = facts_of(texts)
+    [fact] = facts_of(texts, parser=parser)
     assert [(d.quantity, d.values) for d in fact.disagreements] == compared
     assert {c.counts for c in fact.counts} == {"killed"}
+
+
+@pytest.mark.parametrize("parser, message", [
+    ("spacey", "unknown alignment.counts_parser 'spacey' (choose from rules, spacy)"),
+    pytest.param("spacy", "alignment.counts_parser is spacy, but spaCy or its English model is not installed",
+                 marks=pytest.mark.skipif(_spacy_english() is not None, reason="the counts extra is installed here")),
+])
+def test_a_counts_parser_that_cannot_run_stops_alignment_on_one_line(parser, message, settings, embedder):
+    """A misspelt parser, or spaCy without its extra, is an error before any work, never a quiet fallback to the
+    rules (the same settings must give the same counts on every machine)."""
+    segments = [segment("a", "Five people died."), segment("b", "Six people died.")]
+    with pytest.raises(AlignmentInputError) as raised:
+        align(segments, replace(settings, counts_parser=parser), embedder)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
