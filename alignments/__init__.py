@@ -48,7 +48,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings, embedder: Em
         read_on = "original" if settings.on == "original" else "english"  # counts are read from the English with `both`
         facts = [] if scorer is None else group_facts(pairs, chosen, scorer.closeness, settings.fact_coherence,
                                                       settings.quantities, read_on, settings.fact_alone_score,
-                                                      scorer.context.numbers, settings.counts_parser)
+                                                      scorer.context.numbers, parser=settings.counts_parser)
         if scorer is not None:  # best first; a tie keeps the linked pair ahead (a stable sort)
             pairs = sorted(pairs + pairs_within_facts(facts, pairs, chosen, scorer, settings.fact_coherence),
                            key=lambda pair: -pair.score)

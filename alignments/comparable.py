@@ -67,14 +67,20 @@ def skipped_for_flags(segments: Sequence[Segment], settings: AlignmentSettings) 
     return skipped
 
 
-def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
-    """The segments that take part, in input order; raises if they lack the English they are compared on.
-    Fewer than two articles among them is allowed: there is simply nothing to pair (see `can_pair`)."""
+def check_settings(settings: AlignmentSettings) -> None:
+    """Raise, on one line, for settings the aligner cannot run with (an unknown `on`, a counts parser that is not
+    installed); `mt build` and `mt watch` call it before any work, so that a typo does not wait for translation."""
     if settings.on not in ON:
         raise AlignmentInputError(f"unknown alignment.on '{settings.on}' (choose from {', '.join(ON)})")
     unusable = check_parser(settings.counts_parser)
     if unusable:
         raise AlignmentInputError(unusable)
+
+
+def alignable(segments: Sequence[Segment], settings: AlignmentSettings) -> list[Segment]:
+    """The segments that take part, in input order; raises if they lack the English they are compared on.
+    Fewer than two articles among them is allowed: there is simply nothing to pair (see `can_pair`)."""
+    check_settings(settings)
     left_out = {i for ids in skipped_for_flags(segments, settings).values() for i in ids}
     chosen = [s for s in segments if s.kind in settings.kinds and s.id not in left_out]
     if "english" in settings.views:

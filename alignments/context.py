@@ -124,4 +124,4 @@ class SignalContext:
         views = views or {settings.views[0]: (texts, vectors, embed)}
         similarity = Views({name: Similarity(v, articles, settings.neighbours, e, t) for name, (t, v, e) in views.items()})
         numbers = [find_numbers(text, settings.quantities, parser=settings.counts_parser) for text in texts]
-        return cls(texts, settings, similarity, numbers, QuantityAgreement(texts, settings.quantities, numbers), list(languages))
+        return cls(texts, settings, similarity, numbers, QuantityAgreement(numbers), list(languages))

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from sacrebleu.metrics import CHRF
 
-from alignments.numbers import UNSAID, NumberMention, find_numbers, whole
+from alignments.numbers import UNSAID, NumberMention, whole
 
 NAME_MATCH = 80
 """rapidfuzz ratio (0-100) above which two folded names count as the same."""
@@ -51,11 +51,10 @@ class EntityAgreement:
     "Kalashnikov" or "5,135" says a lot.
     """
 
-    def __init__(self, texts: Sequence[str], numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
-        """`numbers`: each text's counts when already read (the scorer reads them once for every signal)."""
+    def __init__(self, texts: Sequence[str], numbers: Sequence[Sequence[NumberMention]]) -> None:
+        """`numbers`: each text's counts (`find_numbers`; the scorer reads them once for every signal)."""
         self._canonical: dict[str, list[str]] = {}  # first letter -> canonical names with it
         self._known: dict[str, str] = {}  # every name seen -> its canonical spelling
-        numbers = numbers if numbers is not None else [find_numbers(text) for text in texts]
         of_text: dict[str, frozenset[str]] = {}  # a text repeated (syndicated copies) is read once
         for text, found in zip(texts, numbers):
             if text not in of_text:
@@ -109,9 +108,8 @@ class QuantityAgreement:
     no evidence: any two sentences may count people.
     """
 
-    def __init__(self, texts: Sequence[str], quantities: Mapping[str, Sequence[str]],
-                 numbers: Sequence[Sequence[NumberMention]] | None = None) -> None:
-        numbers = numbers if numbers is not None else [find_numbers(text, quantities) for text in texts]
+    def __init__(self, numbers: Sequence[Sequence[NumberMention]]) -> None:
+        """`numbers`: each text's counts (`find_numbers`, read once for every signal)."""
         self.counted = [frozenset(whole(m.quantity) for m in found if m.quantity and m.quantity != UNSAID) for found in numbers]
 
     def counts(self, unit: Sequence[int]) -> frozenset[str]:

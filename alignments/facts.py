@@ -53,7 +53,7 @@ Closeness = Callable[[int, int], float]
 
 def group_facts(pairs: Sequence[Pair], segments: Sequence[Segment], closeness: Closeness | None, coherence: float,
                 quantities: Mapping[str, Sequence[str]], on: str = "english", alone_score: float = 0.0,
-                numbers: Sequence[Sequence[NumberMention]] | None = None, parser: str = "rules") -> list[Fact]:
+                numbers: Sequence[Sequence[NumberMention]] | None = None, *, parser: str) -> list[Fact]:
     """Facts from pairs (best first); sets `fact_id` on every pair that is in one. Without `closeness`, pairs
     that share a member always merge (parallel mode, where links are already exclusive). `numbers`: the
     counts of each segment's English, when the scorer has read them already; `parser` reads the others
@@ -160,7 +160,7 @@ def _fact(group: _Group, by_id: Mapping[str, Segment], quantities: Mapping[str, 
             segment = by_id[i]
             # counts are read from the English wherever a segment has it (human or machine), whatever view aligned it
             text, lang = (segment.english, "en") if segment.english else (segment.text, segment.lang)
-            found = known[i] if i in known else find_numbers(text, quantities, lang, parser)
+            found = known[i] if i in known else find_numbers(text, quantities, lang, parser=parser)
             for m in found:
                 counts.append(Count(article, i, m.value, m.text, m.qualifier, m.quantity))
                 if lang == "en" and superseded(text, m.start, m.end):

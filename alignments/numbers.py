@@ -12,9 +12,9 @@ quantulum3 reads as the middle), a multiplier or digits it leaves out, "or
 more" after a number, and ages ("28-year-old").
 
 What a number counts is read from the English sentence: the noun it modifies
-("more than 600 firefighters": firefighters), found by spaCy's dependency
-parse (`nummod`) where the `counts` extra is installed, else by rules on the
-words after it, past words that say which ones ("51 other education officials"); the verb after it when the noun says nothing ("16 were
+("more than 600 firefighters": firefighters), found by rules on the words
+after it (or, with `alignment.counts_parser: spacy` and the `counts` extra,
+by spaCy's dependency parse, `nummod`), past words that say which ones ("51 other education officials"); the verb after it when the noun says nothing ("16 were
 killed", "1,300 people were injured": injured). The configured synonym groups
 (`alignment.quantities`) only merge words ("soldiers" = "troops") and name
 casualty words; a number counts its noun whether a group lists it or not.
@@ -136,8 +136,8 @@ LEADING_MODIFIERS = frozenset("other more additional further extra new fewer".sp
 """Words between a number and the noun it counts that say which ones, not what: "51 other education officials"."""
 ADJECTIVE_ENDINGS = ("ed", "ing", "al", "ian", "ic", "ous", "ive", "ful", "ish", "ese", "less", "ary", "ern", "ly")
 IRREGULAR_PLURALS = frozenset("people men women children".split())
-def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en",
-                 parser: str = "rules") -> list[NumberMention]:
+def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: str = "en", *,
+                 parser: str) -> list[NumberMention]:
     """The counts in `text`, in order, with what each counts; years, dates, times, ordinals, labels and glued
     tokens are left out. `quantities`: synonym groups (`alignment.quantities`) that merge counted nouns and name
     casualty words. `parser` (`alignment.counts_parser`): "rules", or "spacy" with the `counts` extra installed
@@ -146,6 +146,9 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
     Read once per distinct text (and groups, language, parser): a corpus repeats sentences, and quantulum3's
     parse is the slow part.
     """
+    unusable = check_parser(parser)
+    if unusable:
+        raise ValueError(unusable)
     groups = tuple((name, tuple(words)) for name, words in quantities.items())
     return list(_find_numbers(text, groups, lang, parser))
 
@@ -300,10 +303,7 @@ def _ones(text: str) -> list[Span]:
 
 def _counted_things(text: str, spans: Sequence[Span], parser: str) -> list[CountedThing | None]:
     if parser == "spacy":
-        nlp = _spacy_english()
-        if nlp is None:
-            raise ValueError(check_parser(parser))
-        return _parsed_things(nlp(text), spans)
+        return _parsed_things(_spacy_english()(text), spans)
     return [_ruled_thing(text, span.start, span.words_end, span.value == 1) for span in spans]
 
 
@@ -332,8 +332,7 @@ def _said_state(token):
     """The state a verb says, past "are", "remain" and a word that says who knows it ("were confirmed dead",
     "remain trapped", "are still trapped"); None when it says none."""
     if token.lemma_ in ("be", "remain", "stay") or token.lower_ in REPORTED:
-        token = next((c for c in token.children if c.dep_ in ("acomp", "attr", "oprd") and
-                      (c.pos_ == "ADJ" or c.tag_ in ("VBN", "VBD"))), None)
+        token = next((c for c in token.children if c.dep_ in ("acomp", "attr", "oprd") and _is_state(c.text)), None)
     return token if token is not None and _is_state(token.text) else None
 
 
@@ -370,6 +369,8 @@ def _parsed_thing(doc, found: Span) -> CountedThing | None:
         subject = said or next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None and subject.pos_ == "NOUN":  # "had put the number of dead at 11": the dead
             return _thing_of(_of_what(subject, ("number", "total", "figure")), None)
+        if number.i < verb.i and _said_state(verb) is not None:  # "From 10 to 20 were injured", parsed as a phrase
+            return _thing_of(None, _said_state(verb))
         return None
     state = None
     subject_of = noun if noun is not None else number
@@ -385,8 +386,9 @@ def _parsed_thing(doc, found: Span) -> CountedThing | None:
         state = subject_of.head  # "the security forces had detained 5,135 people"
     elif subject_of.dep_ in ("nsubj", "nsubjpass") and subject_of.head.pos_ in ("VERB", "ADJ", "AUX"):
         state = _said_state(subject_of.head)  # "were killed", "were confirmed dead", "remain trapped"
-    elif number.dep_ in ("nsubj", "nsubjpass", "ROOT", "conj", "appos") and number.i + 1 < len(doc) and \
-            doc[number.i + 1].tag_ in ("VBN", "VBD", "JJ"):
+    elif number.dep_ in ("nsubj", "nsubjpass"):
+        state = _said_state(number.head)  # "16 were killed", "between 10 and 20 are missing"
+    elif number.dep_ in ("ROOT", "conj", "appos") and number.i + 1 < len(doc) and _is_state(doc[number.i + 1].text):
         state = doc[number.i + 1]  # "1,300 injured"
     return _thing_of(noun, state)
 

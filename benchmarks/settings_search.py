@@ -4,7 +4,8 @@ The settings that decide pairs and facts (threshold, weights, floor, fact_cohere
 also_threshold, also_repeat) are drawn at random with a fixed seed, then refined around the best row.
 
 - `--tune-on handwritten` (default): each point is scored on the hand-written cases (tests/data/comparable, all
-  eight pooled: the mean of pairs F1 and fact purity). The best point is then scored once on the seeds' gold,
+  eight pooled: the mean of pairs F1 and fact purity); `--tune-on seeds_style`, on the three written in the seeds'
+  style only. The best point is then scored once on the seeds' gold,
   which it was not tuned on, and on the unrelated articles (it must find no pair there). This is how a new
   English embedder gets its own settings (`--embedder`) without touching the seeds.
 - `--tune-on seeds`: each point is scored on the seeds' gold itself. Issue 22 asks for pairs F1 >= 0.65 and
@@ -38,6 +39,9 @@ from alignments import AlignmentSettings, Embedder
 from benchmarks import comparable_quality
 
 F1_TARGET, PURITY_TARGET = 0.65, 0.85
+MIN_FACTS = 20
+"""A row counts for a purity target only with this many facts (the configured aligner finds 35 on the seeds): a few
+trivially pure facts are no answer."""
 
 SPACE: dict[str, tuple[float, float]] = {
     "threshold": (0.4, 1.6), "floor": (0.25, 0.55), "fact_coherence": (0.4, 1.2), "fact_alone_score": (0.8, 2.2),
@@ -49,25 +53,28 @@ WEIGHTS = ("cosine", "margin", "chrf", "entities", "quantities")
 
 
 def settings_for(base: AlignmentSettings, point: dict[str, float]) -> AlignmentSettings:
+    """`base` with one point of SPACE: its top-level settings, and its weights over the configured ones."""
     weights = {**base.weights, **{k: v for k, v in point.items() if k in WEIGHTS}}
     return replace(base, weights=weights, **{k: v for k, v in point.items() if k not in WEIGHTS})
 
 
 def figures_on(tune_on: str, settings: AlignmentSettings, embedders: dict[str, Embedder]) -> dict[str, float]:
-    """Pairs F1, precision, recall, fact purity, pairs and facts of one set: the seeds, or all hand-written cases pooled."""
-    block = comparable_quality.evaluate((tune_on,), settings=settings, embedders=embedders)[tune_on]
+    """Pairs F1, precision, recall, fact purity, pairs and facts of one set: the seeds, all hand-written cases pooled,
+    or the hand-written cases in the seeds' style pooled (`seeds_style`: one event, four outlets, long reports)."""
+    set_name = "handwritten" if tune_on == "seeds_style" else tune_on
+    block = comparable_quality.evaluate((set_name,), settings=settings, embedders=embedders)[set_name]
     if tune_on == "seeds":
         return {"f1": block["pairs"]["f1"], "precision": block["pairs"]["precision"], "recall": block["pairs"]["recall"],
                 "purity": block["purity"]["purity"], "pairs": block["pairs"]["predicted"], "facts": block["purity"]["facts"]}
-    pooled = block["all"]
+    pooled = block["all" if tune_on == "handwritten" else "seeds_style"]
+    cases = [case for name, case in block["cases"].items() if tune_on == "handwritten" or name in comparable_quality.SEEDS_STYLE]
     return {"f1": pooled["pairs_f1"], "precision": pooled["pairs_precision"], "recall": pooled["pairs_recall"],
-            "purity": pooled["purity"], "pairs": pooled["predicted_pairs"],
-            "facts": sum(case["facts"] for case in block["cases"].values())}
+            "purity": pooled["purity"], "pairs": pooled["predicted_pairs"], "facts": sum(case["facts"] for case in cases)}
 
 
 def toward_targets(row: dict[str, Any]) -> float:
-    """How close a row comes to meeting the seeds' two targets at once: 1.0 or more meets them."""
-    return min(row["f1"] / F1_TARGET, row["purity"] / PURITY_TARGET)
+    """How close a row comes to meeting the seeds' two targets at once: 1.0 or more meets them (0 with too few facts)."""
+    return min(row["f1"] / F1_TARGET, row["purity"] / PURITY_TARGET) if row["facts"] >= MIN_FACTS else 0.0
 
 
 def dev_objective(row: dict[str, Any]) -> float:
@@ -105,6 +112,7 @@ def search(base: AlignmentSettings, tune_on: str, trials: int, refine: int, seed
 
 
 def summary(rows: list[dict[str, Any]], tune_on: str) -> dict[str, Any]:
+    """The configured row and the best ones: by the dev objective, or against the seeds' targets."""
     def best(key: str, rows_: list[dict[str, Any]]) -> dict[str, Any] | None:
         return max(rows_, key=lambda r: (r[key], r["f1"] + r["purity"]), default=None)
 
@@ -112,15 +120,16 @@ def summary(rows: list[dict[str, Any]], tune_on: str) -> dict[str, Any]:
         return {"configured": rows[0], "best": max(rows, key=dev_objective), "trials": len(rows) - 1}
     return {"configured": rows[0],
             "best_f1": best("f1", rows),
-            "best_purity_with_facts": best("purity", [r for r in rows if r["facts"] >= 10]),
-            "best_f1_at_purity_target": best("f1", [r for r in rows if r["purity"] >= PURITY_TARGET]),
+            "best_purity_with_facts": best("purity", [r for r in rows if r["facts"] >= MIN_FACTS]),
+            "best_f1_at_purity_target": best("f1", [r for r in rows if r["purity"] >= PURITY_TARGET and r["facts"] >= MIN_FACTS]),
             "best_purity_at_f1_target": best("purity", [r for r in rows if r["f1"] >= F1_TARGET]),
             "closest_to_both": max(rows, key=toward_targets),
-            "both_targets": sum(r["f1"] >= F1_TARGET and r["purity"] >= PURITY_TARGET for r in rows),
+            "both_targets": sum(toward_targets(r) >= 1.0 for r in rows),
             "trials": len(rows) - 1}
 
 
 def line(row: dict[str, Any]) -> str:
+    """One row as the summary prints it: the figures, then the settings."""
     return (f"F1 {row['f1']:.3f} (P {row['precision']:.3f}, R {row['recall']:.3f}), purity {row['purity']:.3f}, "
             f"{row['pairs']} pairs, {row['facts']} facts; {json.dumps(row['point'])}")
 
@@ -128,8 +137,9 @@ def line(row: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedder", help="the English view's embedder (default: configured)")
-    parser.add_argument("--tune-on", choices=["handwritten", "seeds"], default="handwritten",
-                        help="score each point on the hand-written cases (then the best once on the seeds) or on the seeds (a bound)")
+    parser.add_argument("--tune-on", choices=["handwritten", "seeds_style", "seeds"], default="handwritten",
+                        help="score each point on the hand-written cases, all or the seeds'-style ones (then the best once on "
+                             "the seeds), or on the seeds (a bound)")
     parser.add_argument("--trials", type=int, default=400, help="random points searched (default 400)")
     parser.add_argument("--refine", type=int, default=200, help="local search steps after them (default 200)")
     parser.add_argument("--seed", type=int, default=0)
@@ -146,7 +156,7 @@ def main() -> None:
     views = f"{base.embedder} + {base.multilingual_embedder}, {result['trials']} trials"
     if args.tune_on != "seeds":
         best = result["best"]
-        print(f"settings search on the hand-written cases (all eight pooled), {views}")
+        print(f"settings search on the hand-written cases ({'all eight' if args.tune_on == 'handwritten' else 'seeds style'} pooled), {views}")
         print(f"  configured: {line(result['configured'])}")
         print(f"  best: {line(best)}")
         seeds = best["seeds"]

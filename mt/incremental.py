@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from alignments import AlignmentResult, AlignmentSettings
 from alignments.embeddings import Embedder
-from alignments.comparable import alignable, skipped_for_flags
+from alignments.comparable import alignable, check_settings, skipped_for_flags
 from alignments.events import EventSettings
 from alignments.numbers import load_readers
 from mt.atomic import atomic_file, check_output_folder, is_own_output, swap_folder
@@ -172,8 +172,10 @@ def add_to_corpus(inputs: Sequence[Path], corpus: Path, work: Path, *, config: d
     corpus and work folder as they were; one killed while the files move leaves a note (MOVING), and the next
     `--into` finishes the move first."""
     folder = WorkFolder(work)
+    config = config or load_config()
+    check_settings(AlignmentSettings.from_config(config))
     with writing_alone(folder):
-        return _add_to_corpus(inputs, corpus, folder, config or load_config(), options, progress, StageClock(on_stage))[0]
+        return _add_to_corpus(inputs, corpus, folder, config, options, progress, StageClock(on_stage))[0]
 
 
 @dataclass
@@ -273,6 +275,7 @@ class CorpusUpdater:
         load_readers()
         Segmenter(self.config).identifier.analyse([segment.text for segment in built.translated[:200]])
         settings = AlignmentSettings.from_config(self.config)
+        check_settings(settings)  # also loads spaCy when it reads the counts
         embedder = Embedder(settings.embedder, device=self.options.align.device, loaded=self.options.align.encoders)
         for view in settings.views:
             embedder.sibling(settings.view_embedder(view)).load()

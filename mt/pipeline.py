@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from alignments import AlignmentResult, AlignmentSettings, Embedder, EmbeddingCache
+from alignments.comparable import check_settings
 from alignments import align as align_segments
 from alignments.comparable import can_pair, text_of
 from alignments.evaluation import format_links
@@ -316,6 +317,7 @@ def build(inputs: Sequence[Path], output: Path, work: Path, *, command: str, con
     config = config or load_config()
     folder = WorkFolder(work)
     check_build_outputs(inputs, output, folder, options)
+    check_settings(AlignmentSettings.from_config(config))
     engine = get_engine(options.engine, workers=options.workers, address=options.ray_address)
     try:
         work.mkdir(parents=True, exist_ok=True)

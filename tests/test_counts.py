@@ -109,6 +109,10 @@ TABLE = [
     ("Three people were taken to hospital.", [(3, "hospitalized", None)]),
     ("Four miners died and 23 others remain trapped.", [(4, "miners killed", None), (23, "trapped", None)]),
     ("25 miners are still trapped underground.", [(25, "miners trapped", None)]),
+    # A range that is the subject: both ends count what happened
+    ("Between 10 and 20 were killed.", [(10, "killed", "at least"), (20, "killed", "at most")]),
+    ("Between 10 and 20 are missing.", [(10, "missing", "at least"), (20, "missing", "at most")]),
+    ("From 10 to 20 were injured.", [(10, "injured", "at least"), (20, "injured", "at most")]),
     # A figure in a report of what officials had said (the facts tests set it aside as superseded)
     ("Earlier on Wednesday, officials had put the number of dead at 11.", [(11, "killed", None)]),
     ("Officials had initially reported 11 dead.", [(11, "killed", None)]),
@@ -142,13 +146,13 @@ TABLE = [
 @pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("text, expected", TABLE)
 def test_what_a_number_counts_is_read_from_the_sentence(text, expected, parser):
-    found = [(m.value, m.counted, m.qualifier) for m in find_numbers(text, QUANTITIES, "en", parser)]
+    found = [(m.value, m.counted, m.qualifier) for m in find_numbers(text, QUANTITIES, "en", parser=parser)]
     assert found == expected
 
 
 @pytest.mark.parametrize("parser", PARSERS)
 def test_compounds_and_plurals_give_one_key(parser):
-    keys = {find_numbers(text, QUANTITIES, "en", parser)[0].quantity
+    keys = {find_numbers(text, QUANTITIES, "en", parser=parser)[0].quantity
             for text in ("More than 600 firefighters came.", "700 fire fighters came.", "One firefighter came.",
                          "500 fire-fighters came.")}
     assert keys == {"firefighter"}
@@ -157,20 +161,20 @@ def test_compounds_and_plurals_give_one_key(parser):
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_synonym_group_merges_soldiers_and_troops_and_nothing_else_needs_one(parser):
     soldiers, troops = "More than 2,600 soldiers are in the country.", "Officially, 3,600 troops were deployed."
-    assert {find_numbers(t, QUANTITIES, "en", parser)[0].quantity for t in (soldiers, troops)} == {"troops"}
-    assert [find_numbers(t, {}, "en", parser)[0].quantity for t in (soldiers, troops)] == ["soldier", "troop"]
+    assert {find_numbers(t, QUANTITIES, "en", parser=parser)[0].quantity for t in (soldiers, troops)} == {"troops"}
+    assert [find_numbers(t, {}, "en", parser=parser)[0].quantity for t in (soldiers, troops)] == ["soldier", "troop"]
 
 
 def test_polish_keeps_its_number_forms():
-    [mention] = find_numbers("Ponad 700 strażaków walczyło z ogniem.", QUANTITIES, "pl")
+    [mention] = find_numbers("Ponad 700 strażaków walczyło z ogniem.", QUANTITIES, "pl", parser="rules")
     assert (mention.value, mention.text, mention.qualifier) == (700, "Ponad 700", "ponad")
 
 
 def test_numbers_are_read_once_per_distinct_text():
     text = "Exactly 4,321 volunteers registered for the cleanup this week."
-    first = find_numbers(text, QUANTITIES)
-    assert find_numbers(text, QUANTITIES) == first and find_numbers(text, QUANTITIES) is not first, "a fresh list"
-    assert find_numbers(text, QUANTITIES)[0] is first[0], "the same mention, not a new parse"
+    first = find_numbers(text, QUANTITIES, parser="rules")
+    assert find_numbers(text, QUANTITIES, parser="rules") == first and find_numbers(text, QUANTITIES, parser="rules") is not first, "a fresh list"
+    assert find_numbers(text, QUANTITIES, parser="rules")[0] is first[0], "the same mention, not a new parse"
 
 
 def segment(article: str, text: str) -> Segment:
@@ -288,8 +292,8 @@ def test_a_figure_a_live_report_has_replaced_is_not_a_disagreement(texts, compar
                  marks=pytest.mark.skipif(_spacy_english() is not None, reason="the counts extra is installed here")),
 ])
 def test_a_counts_parser_that_cannot_run_stops_alignment_on_one_line(parser, message, settings, embedder):
-    """A misspelt parser, or spaCy without its extra, is an error before any work, never a quiet fallback to the
-    rules (the same settings must give the same counts on every machine)."""
+    """A misspelt parser, or spaCy without its extra, is an error before anything is embedded, never a quiet fallback
+    to the rules (the same settings must give the same counts on every machine)."""
     segments = [segment("a", "Five people died."), segment("b", "Six people died.")]
     with pytest.raises(AlignmentInputError) as raised:
         align(segments, replace(settings, counts_parser=parser), embedder)

@@ -127,7 +127,7 @@ READ_TWICE = """
 import sys
 from alignments.numbers import find_numbers, readings_kept_in
 with readings_kept_in(sys.argv[1]):
-    print(find_numbers(sys.argv[2]))
+    print(find_numbers(sys.argv[2], parser="rules"))
 print(sorted({name.split(".")[0] for name in sys.modules} & {"quantulum3", "inflect", "sklearn"}))
 """
 
