@@ -48,6 +48,17 @@ def test_config_error_through_the_cli_is_one_line(tmp_path, seeds_dir):
     assert "did you mean 'segmentation.languages'?" in result.output and "Traceback" not in result.output
 
 
+def test_an_alignment_setting_the_aligner_cannot_run_stops_a_build_before_any_work(tmp_path, seeds_dir):
+    """A misspelt `counts_parser` is refused before segmenting, not after a translation run."""
+    path = tmp_path / "my.yaml"
+    path.write_text("alignment:\n  counts_parser: spacey\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(seeds_dir), "-o", str(tmp_path / "corpus"), "--work", str(tmp_path / "work"),
+                                      "--english-from", "reference", "--config", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: unknown alignment.counts_parser 'spacey' (choose from rules, spacy)"
+    assert not (tmp_path / "work").exists() and not (tmp_path / "corpus").exists()
+
+
 def test_valid_overrides_merge_and_alignment_on_is_a_key(tmp_path):
     path = tmp_path / "my.yaml"
     path.write_text("alignment:\n  on: original\n  weights:\n    chrf: 0.5\ntranslation:\n  models:\n    de: /models/de-en\n", encoding="utf-8")
