@@ -331,8 +331,10 @@ def _is_state(word: str) -> bool:
 def _said_state(token):
     """The state a verb says, past "are", "remain" and a word that says who knows it ("were confirmed dead",
     "remain trapped", "are still trapped"); None when it says none."""
+    if token.dep_ in ("aux", "auxpass"):
+        token = token.head  # "30 are missing": the number hangs on "are"
     if token.lemma_ in ("be", "remain", "stay") or token.lower_ in REPORTED:
-        token = next((c for c in token.children if c.dep_ in ("acomp", "attr", "oprd") and _is_state(c.text)), None)
+        token = next((c for c in token.children if c.dep_ in ("acomp", "attr", "oprd", "xcomp") and _is_state(c.text)), None)
     return token if token is not None and _is_state(token.text) else None
 
 
@@ -386,8 +388,6 @@ def _parsed_thing(doc, found: Span) -> CountedThing | None:
         state = subject_of.head  # "the security forces had detained 5,135 people"
     elif subject_of.dep_ in ("nsubj", "nsubjpass") and subject_of.head.pos_ in ("VERB", "ADJ", "AUX"):
         state = _said_state(subject_of.head)  # "were killed", "were confirmed dead", "remain trapped"
-    elif number.dep_ in ("nsubj", "nsubjpass"):
-        state = _said_state(number.head)  # "16 were killed", "between 10 and 20 are missing"
     elif number.dep_ in ("ROOT", "conj", "appos") and number.i + 1 < len(doc) and _is_state(doc[number.i + 1].text):
         state = doc[number.i + 1]  # "1,300 injured"
     return _thing_of(noun, state)

@@ -281,6 +281,10 @@ def main() -> None:
         for name, found in ceilings.items():
             print(f"| {name} | {found['sentence pairs']} | {found['gold']} | "
                   + " | ".join(f"{found[k][2]:.3f}" if k in found else "n/a" for k in signals) + " |")
+        untrained = {name: found["untrained"] for name, found in ceilings.items() if found["untrained"]}
+        if untrained:
+            print("regression: pairs of articles it could not be trained without (ranked last): "
+                  + ", ".join(f"{name} {count}" for name, count in untrained.items()))
         figures["one_to_one_ceiling"] = {"reachable": reachable, "gold": len(gold)}
         figures["signal_ceilings"] = {name: {k: (dict(zip(("precision", "recall", "f1"), v)) if isinstance(v, tuple) else v)
                                              for k, v in found.items()} for name, found in ceilings.items()}

@@ -122,7 +122,7 @@ def summary(rows: list[dict[str, Any]], tune_on: str) -> dict[str, Any]:
             "best_f1": best("f1", rows),
             "best_purity_with_facts": best("purity", [r for r in rows if r["facts"] >= MIN_FACTS]),
             "best_f1_at_purity_target": best("f1", [r for r in rows if r["purity"] >= PURITY_TARGET and r["facts"] >= MIN_FACTS]),
-            "best_purity_at_f1_target": best("purity", [r for r in rows if r["f1"] >= F1_TARGET]),
+            "best_purity_at_f1_target": best("purity", [r for r in rows if r["f1"] >= F1_TARGET and r["facts"] >= MIN_FACTS]),
             "closest_to_both": max(rows, key=toward_targets),
             "both_targets": sum(toward_targets(r) >= 1.0 for r in rows),
             "trials": len(rows) - 1}

@@ -212,6 +212,7 @@ class CorpusUpdater:
         self.corpus = corpus
         self.folder = WorkFolder(work)
         self.config = config or load_config()
+        check_settings(AlignmentSettings.from_config(self.config))  # before the corpus is read or a model loads
         self.options = replace(options, align=replace(options.align, encoders={} if options.align.encoders is None else options.align.encoders))
         self.kept = Kept()
         self._built: BuiltCorpus | None = None
@@ -275,7 +276,6 @@ class CorpusUpdater:
         load_readers()
         Segmenter(self.config).identifier.analyse([segment.text for segment in built.translated[:200]])
         settings = AlignmentSettings.from_config(self.config)
-        check_settings(settings)  # also loads spaCy when it reads the counts
         embedder = Embedder(settings.embedder, device=self.options.align.device, loaded=self.options.align.encoders)
         for view in settings.views:
             embedder.sibling(settings.view_embedder(view)).load()

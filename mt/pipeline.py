@@ -122,6 +122,7 @@ def align(segments: Sequence[Segment], settings: AlignmentSettings | None = None
     result (`mt build --into`: events no new article joined), the others are aligned; `engine` runs them (its
     `align_mapper`: one after the other here, or Ray tasks)."""
     settings = settings or AlignmentSettings()
+    check_settings(settings)  # before anything is embedded
     events = events or EventSettings()
     with _embedding_cache(options) as cache, readings_kept_in(_readings_folder(options)):
         embedder = Embedder(settings.embedder, device=options.device, cache=cache, loaded=options.encoders)

@@ -113,6 +113,9 @@ TABLE = [
     ("Between 10 and 20 were killed.", [(10, "killed", "at least"), (20, "killed", "at most")]),
     ("Between 10 and 20 are missing.", [(10, "missing", "at least"), (20, "missing", "at most")]),
     ("From 10 to 20 were injured.", [(10, "injured", "at least"), (20, "injured", "at most")]),
+    ("At least 30 are missing after the flood.", [(30, "missing", "at least")]),
+    ("Twelve people were reported killed.", [(12, "killed", None)]),
+    ("Between 30 and 40 were reported killed.", [(30, "killed", "at least"), (40, "killed", "at most")]),
     # A figure in a report of what officials had said (the facts tests set it aside as superseded)
     ("Earlier on Wednesday, officials had put the number of dead at 11.", [(11, "killed", None)]),
     ("Officials had initially reported 11 dead.", [(11, "killed", None)]),
