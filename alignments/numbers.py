@@ -144,11 +144,8 @@ def find_numbers(text: str, quantities: Mapping[str, Sequence[str]] = {}, lang: 
     (`check_parser` says when it is not).
 
     Read once per distinct text (and groups, language, parser): a corpus repeats sentences, and quantulum3's
-    parse is the slow part.
+    parse is the slow part. A parser that cannot run raises ValueError (checked with that first read).
     """
-    unusable = check_parser(parser)
-    if unusable:
-        raise ValueError(unusable)
     groups = tuple((name, tuple(words)) for name, words in quantities.items())
     return list(_find_numbers(text, groups, lang, parser))
 
@@ -190,6 +187,9 @@ def check_parser(parser: str) -> str | None:
 @lru_cache(maxsize=65536)
 def _find_numbers(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...], lang: str,
                   parser: str) -> tuple[NumberMention, ...]:
+    unusable = check_parser(parser)
+    if unusable:
+        raise ValueError(unusable)
     spans = list(_polish_numbers(text)) if lang == "pl" else list(_english_numbers(text))
     if lang == "en":
         spans = sorted(spans + [span for span in _ones(text) if not any(s.start <= span.start < s.words_end for s in spans)])
@@ -371,9 +371,8 @@ def _parsed_thing(doc, found: Span) -> CountedThing | None:
         subject = said or next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None and subject.pos_ == "NOUN":  # "had put the number of dead at 11": the dead
             return _thing_of(_of_what(subject, ("number", "total", "figure")), None)
-        if number.i < verb.i and _said_state(verb) is not None:  # "From 10 to 20 were injured", parsed as a phrase
-            return _thing_of(None, _said_state(verb))
-        return None
+        state = _said_state(verb) if number.i < verb.i else None  # "From 10 to 20 were injured", parsed as a phrase
+        return _thing_of(None, state) if state is not None else None
     state = None
     subject_of = noun if noun is not None else number
     if noun is not None and noun.dep_ == "pobj" and noun.head.lower_ == "of" and \
